@@ -1,0 +1,115 @@
+"""Enumerations shared by the data model, the domain rules and the GraphQL schema."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class PartnerKind(StrEnum):
+    EMBASSY = "EMBASSY"
+    CONSULATE = "CONSULATE"
+    CONSORTIUM = "CONSORTIUM"
+    AGENCY = "AGENCY"
+    BPJS_OFFICE = "BPJS_OFFICE"
+
+
+class Role(StrEnum):
+    PARTNER_ADMIN = "PARTNER_ADMIN"
+    PARTNER_OFFICER = "PARTNER_OFFICER"
+    PARTNER_VIEWER = "PARTNER_VIEWER"
+    OPERATOR = "OPERATOR"
+
+
+class Scope(StrEnum):
+    READ = "READ"
+    WRITE = "WRITE"
+    SUBSCRIBE = "SUBSCRIBE"
+    WEBHOOKS = "WEBHOOKS"
+    ADMIN = "ADMIN"
+
+
+class PlacementStatus(StrEnum):
+    CANDIDATE = "CANDIDATE"
+    DEPARTED = "DEPARTED"
+    ON_LEAVE = "ON_LEAVE"
+    TERMINATED = "TERMINATED"
+    MISSING = "MISSING"
+    RETURNED = "RETURNED"
+    FAILED_DEPARTURE = "FAILED_DEPARTURE"
+    DECEASED = "DECEASED"
+
+
+class Phase(StrEnum):
+    BEFORE = "BEFORE"
+    DURING = "DURING"
+    AFTER = "AFTER"
+
+
+class MembershipStatus(StrEnum):
+    REGISTERED = "REGISTERED"
+    ACTIVE = "ACTIVE"
+    EXPIRED = "EXPIRED"
+    CLOSED = "CLOSED"
+
+
+class Program(StrEnum):
+    JKK = "JKK"
+    JKM = "JKM"
+    JHT = "JHT"
+
+
+class Gender(StrEnum):
+    FEMALE = "FEMALE"
+    MALE = "MALE"
+
+
+class JobSector(StrEnum):
+    DOMESTIC_WORKER = "DOMESTIC_WORKER"
+    CAREGIVER = "CAREGIVER"
+    PLANTATION = "PLANTATION"
+    CONSTRUCTION = "CONSTRUCTION"
+    MANUFACTURING = "MANUFACTURING"
+    FISHERY = "FISHERY"
+    HOSPITALITY = "HOSPITALITY"
+    OTHER = "OTHER"
+
+
+class PlacementScheme(StrEnum):
+    GOVERNMENT = "GOVERNMENT"
+    PRIVATE_AGENCY = "PRIVATE_AGENCY"
+    INDIVIDUAL = "INDIVIDUAL"
+
+
+class EmployerType(StrEnum):
+    COMPANY = "COMPANY"
+    HOUSEHOLD = "HOUSEHOLD"
+    SHIP_CREW = "SHIP_CREW"
+
+
+class HeirRelation(StrEnum):
+    """Order of entitlement among heirs, as the domain brief lists it."""
+
+    SPOUSE_OR_CHILD = "SPOUSE_OR_CHILD"
+    BLOOD_RELATIVE = "BLOOD_RELATIVE"
+    SIBLING = "SIBLING"
+    PARENT_IN_LAW = "PARENT_IN_LAW"
+    NAMED_IN_WILL = "NAMED_IN_WILL"
+
+
+class ContributionKind(StrEnum):
+    PRE_PLACEMENT = "PRE_PLACEMENT"
+    PLACEMENT = "PLACEMENT"
+    EXTENSION = "EXTENSION"
+    JHT = "JHT"
+
+
+class WorkerEventType(StrEnum):
+    REGISTERED = "REGISTERED"
+    UPDATED = "UPDATED"
+    PLACEMENT_STATUS_CHANGED = "PLACEMENT_STATUS_CHANGED"
+    MEMBERSHIP_STATUS_CHANGED = "MEMBERSHIP_STATUS_CHANGED"
+    CONTRACT_EXTENDED = "CONTRACT_EXTENDED"
+    CONTRIBUTION_RECORDED = "CONTRIBUTION_RECORDED"
+    TRANSFERRED_IN = "TRANSFERRED_IN"
+    TRANSFERRED_OUT = "TRANSFERRED_OUT"
+    IDENTITY_CORRECTED = "IDENTITY_CORRECTED"

@@ -1,0 +1,75 @@
+"""The one place where worker events are written (architecture invariant 2).
+
+Events are inserted inside the caller's transaction, after everything else the
+transaction writes. On PostgreSQL the inserts are preceded by a transaction-level
+advisory lock, held until commit: event ids are then assigned and made visible in one
+order, so "every event with id > cursor" can never miss a row that commits late (the
+Hasura #8632 failure). The cost is that event-producing transactions commit one at a
+time; at this domain's write rates that is cheap (see bench/RESULTS.md). SQLite has one
+writer at a time, so its ids already commit in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models.enums import WorkerEventType
+from models.events import WorkerEvent
+
+# An arbitrary constant naming the lock; only this module takes it.
+EVENT_COMMIT_LOCK = 0x50504556  # "PPEV"
+
+
+@dataclass(slots=True)
+class NewEvent:
+    partner_id: int
+    worker_id: int
+    type: WorkerEventType
+    occurred_at: datetime
+    actor: str
+    reason: str | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+    request_id: str | None = None
+
+
+def is_postgres(conn: BaseDBAsyncClient) -> bool:
+    return conn.capabilities.dialect == "postgres"
+
+
+async def lock_event_order(conn: BaseDBAsyncClient) -> None:
+    if is_postgres(conn):
+        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [EVENT_COMMIT_LOCK])
+
+
+def _row(e: NewEvent) -> WorkerEvent:
+    return WorkerEvent(
+        partner_id=e.partner_id,
+        worker_id=e.worker_id,
+        type=e.type,
+        occurred_at=e.occurred_at,
+        actor=e.actor,
+        reason=e.reason,
+        changes=e.changes,
+        request_id=e.request_id,
+    )
+
+
+async def append_one(conn: BaseDBAsyncClient, event: NewEvent) -> WorkerEvent:
+    """Write one event as the last step of the caller's transaction."""
+    await lock_event_order(conn)
+    row = _row(event)
+    await row.save(using_db=conn)
+    return row
+
+
+async def append_many(conn: BaseDBAsyncClient, events: Sequence[NewEvent]) -> None:
+    """Write a batch of events (imports, the sweep) as the last step of the transaction."""
+    if not events:
+        return
+    await lock_event_order(conn)
+    await WorkerEvent.bulk_create([_row(e) for e in events], batch_size=1000, using_db=conn)

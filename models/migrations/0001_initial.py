@@ -1,0 +1,146 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
+from models.enums import ContributionKind, EmployerType, Gender, JobSector, MembershipStatus, PartnerKind, Phase, PlacementScheme, PlacementStatus, Program, Role, WorkerEventType
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    initial = True
+
+    operations = [
+        ops.CreateModel(
+            name='IdempotencyRecord',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('partner_id', fields.IntField()),
+                ('operation', fields.CharField(max_length=60)),
+                ('key', fields.CharField(max_length=200)),
+                ('request_digest', fields.CharField(max_length=64)),
+                ('result', fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'idempotency_record', 'app': 'portal', 'unique_together': (('partner_id', 'operation', 'key'),), 'indexes': [Index(fields=['created_at'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Partner',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('code', fields.CharField(unique=True, description='Short stable code', max_length=40)),
+                ('name', fields.CharField(max_length=200)),
+                ('kind', fields.CharEnumField(description='EMBASSY: EMBASSY\nCONSULATE: CONSULATE\nCONSORTIUM: CONSORTIUM\nAGENCY: AGENCY\nBPJS_OFFICE: BPJS_OFFICE', enum_type=PartnerKind, max_length=20)),
+                ('country', fields.CharField(max_length=2)),
+                ('region', fields.CharField(null=True, max_length=100)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'partner', 'app': 'portal', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ApiKey',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('partner', fields.ForeignKeyField('portal.Partner', source_field='partner_id', db_constraint=True, to_field='id', related_name='api_keys', on_delete=OnDelete.CASCADE)),
+                ('name', fields.CharField(max_length=100)),
+                ('display_prefix', fields.CharField(max_length=24)),
+                ('secret_digest', fields.CharField(unique=True, max_length=64)),
+                ('role', fields.CharEnumField(description='PARTNER_ADMIN: PARTNER_ADMIN\nPARTNER_OFFICER: PARTNER_OFFICER\nPARTNER_VIEWER: PARTNER_VIEWER\nOPERATOR: OPERATOR', enum_type=Role, max_length=16)),
+                ('scopes', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('expires_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'api_key', 'app': 'portal', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Worker',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('partner', fields.ForeignKeyField('portal.Partner', source_field='partner_id', db_constraint=True, to_field='id', related_name='workers', on_delete=OnDelete.RESTRICT)),
+                ('nik_digest', fields.CharField(unique=True, max_length=64)),
+                ('nik_sealed', fields.TextField(unique=False)),
+                ('full_name', fields.CharField(max_length=150)),
+                ('birth_date', fields.DateField()),
+                ('birth_place', fields.CharField(null=True, max_length=100)),
+                ('gender', fields.CharEnumField(description='FEMALE: FEMALE\nMALE: MALE', enum_type=Gender, max_length=6)),
+                ('passport_digest', fields.CharField(null=True, db_index=True, max_length=64)),
+                ('passport_sealed', fields.TextField(null=True, unique=False)),
+                ('family_card_digest', fields.CharField(null=True, max_length=64)),
+                ('family_card_sealed', fields.TextField(null=True, unique=False)),
+                ('phone', fields.CharField(null=True, max_length=16)),
+                ('destination_country', fields.CharField(max_length=2)),
+                ('destination_region', fields.CharField(null=True, max_length=100)),
+                ('employer_name', fields.CharField(null=True, max_length=200)),
+                ('employer_type', fields.CharEnumField(null=True, description='COMPANY: COMPANY\nHOUSEHOLD: HOUSEHOLD\nSHIP_CREW: SHIP_CREW', enum_type=EmployerType, max_length=10)),
+                ('job_sector', fields.CharEnumField(description='DOMESTIC_WORKER: DOMESTIC_WORKER\nCAREGIVER: CAREGIVER\nPLANTATION: PLANTATION\nCONSTRUCTION: CONSTRUCTION\nMANUFACTURING: MANUFACTURING\nFISHERY: FISHERY\nHOSPITALITY: HOSPITALITY\nOTHER: OTHER', enum_type=JobSector, max_length=16)),
+                ('placement_scheme', fields.CharEnumField(description='GOVERNMENT: GOVERNMENT\nPRIVATE_AGENCY: PRIVATE_AGENCY\nINDIVIDUAL: INDIVIDUAL', enum_type=PlacementScheme, max_length=16)),
+                ('placement_status', fields.CharEnumField(description='CANDIDATE: CANDIDATE\nDEPARTED: DEPARTED\nON_LEAVE: ON_LEAVE\nTERMINATED: TERMINATED\nMISSING: MISSING\nRETURNED: RETURNED\nFAILED_DEPARTURE: FAILED_DEPARTURE\nDECEASED: DECEASED', enum_type=PlacementStatus, max_length=16)),
+                ('phase', fields.CharEnumField(description='BEFORE: BEFORE\nDURING: DURING\nAFTER: AFTER', enum_type=Phase, max_length=6)),
+                ('status', fields.CharEnumField(description='REGISTERED: REGISTERED\nACTIVE: ACTIVE\nEXPIRED: EXPIRED\nCLOSED: CLOSED', enum_type=MembershipStatus, max_length=10)),
+                ('contract_start', fields.DateField(null=True)),
+                ('contract_end', fields.DateField(null=True)),
+                ('departed_on', fields.DateField(null=True)),
+                ('returned_on', fields.DateField(null=True)),
+                ('covered_until', fields.DateField(null=True)),
+                ('heirs', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('siskop2mi_id', fields.CharField(null=True, max_length=40)),
+                ('kpj_number', fields.CharField(null=True, max_length=16)),
+                ('version', fields.IntField(default=1)),
+                ('registered_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('updated_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'worker', 'app': 'portal', 'indexes': [Index(fields=['partner_id', 'registered_at', 'id'], name='worker_p_registered'), Index(fields=['partner_id', 'updated_at', 'id'], name='worker_p_updated'), Index(fields=['partner_id', 'full_name', 'id'], name='worker_p_name'), Index(fields=['partner_id', 'covered_until', 'id'], name='worker_p_covered'), Index(fields=['partner_id', 'placement_status'], name='worker_p_placement'), Index(fields=['partner_id', 'status'], name='worker_p_status'), Index(fields=['registered_at', 'id'], name='worker_registered'), Index(fields=['covered_until', 'id'], name='worker_covered')], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Contribution',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('worker', fields.ForeignKeyField('portal.Worker', source_field='worker_id', db_constraint=True, to_field='id', related_name='contributions', on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharEnumField(description='PRE_PLACEMENT: PRE_PLACEMENT\nPLACEMENT: PLACEMENT\nEXTENSION: EXTENSION\nJHT: JHT', enum_type=ContributionKind, max_length=16)),
+                ('amount', fields.BigIntField(description='Rupiah')),
+                ('months', fields.IntField()),
+                ('paid_on', fields.DateField()),
+                ('covers_from', fields.DateField()),
+                ('covers_until', fields.DateField()),
+                ('recorded_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('recorded_by', fields.CharField(max_length=200)),
+            ],
+            options={'table': 'contribution', 'app': 'portal', 'indexes': [Index(fields=['worker_id', 'id'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Coverage',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('worker', fields.ForeignKeyField('portal.Worker', source_field='worker_id', db_constraint=True, to_field='id', related_name='coverages', on_delete=OnDelete.CASCADE)),
+                ('contribution', fields.ForeignKeyField('portal.Contribution', source_field='contribution_id', db_constraint=True, to_field='id', related_name='coverages', on_delete=OnDelete.CASCADE)),
+                ('program', fields.CharEnumField(description='JKK: JKK\nJKM: JKM\nJHT: JHT', enum_type=Program, max_length=3)),
+                ('starts_on', fields.DateField()),
+                ('ends_on', fields.DateField()),
+            ],
+            options={'table': 'coverage', 'app': 'portal', 'indexes': [Index(fields=['worker_id', 'ends_on'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='WorkerEvent',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('partner', fields.ForeignKeyField('portal.Partner', source_field='partner_id', db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.RESTRICT)),
+                ('worker', fields.ForeignKeyField('portal.Worker', source_field='worker_id', db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.CASCADE)),
+                ('type', fields.CharEnumField(description='REGISTERED: REGISTERED\nUPDATED: UPDATED\nPLACEMENT_STATUS_CHANGED: PLACEMENT_STATUS_CHANGED\nMEMBERSHIP_STATUS_CHANGED: MEMBERSHIP_STATUS_CHANGED\nCONTRACT_EXTENDED: CONTRACT_EXTENDED\nCONTRIBUTION_RECORDED: CONTRIBUTION_RECORDED\nTRANSFERRED_IN: TRANSFERRED_IN\nTRANSFERRED_OUT: TRANSFERRED_OUT\nIDENTITY_CORRECTED: IDENTITY_CORRECTED', enum_type=WorkerEventType, max_length=32)),
+                ('occurred_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('actor', fields.CharField(max_length=200)),
+                ('reason', fields.TextField(null=True, unique=False)),
+                ('changes', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('request_id', fields.CharField(null=True, max_length=64)),
+            ],
+            options={'table': 'worker_event', 'app': 'portal', 'indexes': [Index(fields=['partner_id', 'id']), Index(fields=['worker_id', 'id'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+    ]

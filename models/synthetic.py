@@ -1,0 +1,45 @@
+"""Synthetic identities for demo data and tests: never a real person's NIK.
+
+Generated NIKs pass the structure check and agree with the birth date and gender; the
+serial is drawn from a range (9000-9999) and the district digits from 90-99 so they are
+unlikely to collide with real ones as well.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from models.enums import Gender
+from models.validators import nik_birth_segment
+
+# Home-province shares of PMI (domain brief): East Java, Central Java, West Java,
+# West Nusa Tenggara, Lampung, others.
+HOME_PROVINCES: tuple[tuple[str, float], ...] = (
+    ("35", 0.25), ("33", 0.21), ("32", 0.19), ("52", 0.12), ("18", 0.08),
+)
+OTHER_PROVINCES: tuple[str, ...] = ("11", "12", "13", "16", "31", "36", "51", "53", "61",
+                                    "64", "73")
+
+
+def home_province(rng: random.Random) -> str:
+    roll = rng.random()
+    for code, share in HOME_PROVINCES:
+        if roll < share:
+            return code
+        roll -= share
+    return rng.choice(OTHER_PROVINCES)
+
+
+def make_nik(rng: random.Random, born: date, gender: Gender, province: str | None = None,
+             serial: int | None = None) -> str:
+    prov = province or home_province(rng)
+    regency = rng.randint(1, 79)
+    district = rng.randint(90, 99)
+    tail = serial if serial is not None else rng.randint(9000, 9999)
+    return f"{prov}{regency:02d}{district:02d}{nik_birth_segment(born, gender)}{tail:04d}"
+
+
+def make_passport(rng: random.Random) -> str:
+    letters = "ABCEX"
+    return f"{rng.choice(letters)}{rng.randint(0, 9_999_999):07d}"

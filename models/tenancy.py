@@ -1,0 +1,68 @@
+"""THE tenancy choke point (architecture invariant 1).
+
+Every read or write of a worker, or of anything hanging off a worker, starts from one of
+the querysets below. Resolvers, loaders, aggregates, node lookups, subscriptions,
+webhooks, imports and exports never build an unscoped worker query. A viewer's role, not
+its partner, widens what it sees: BPJS operators see every partner's workers.
+"""
+
+from __future__ import annotations
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from models.access import Viewer
+from models.contributions import Contribution, Coverage
+from models.enums import Scope
+from models.events import WorkerEvent
+from models.partners import Partner
+from models.workers import Worker
+
+
+def _can_read(viewer: Viewer) -> bool:
+    return viewer.has(Scope.READ) or viewer.has(Scope.SUBSCRIBE)
+
+
+def visible_workers(viewer: Viewer) -> QuerySet[Worker]:
+    """The workers this viewer may see: its partner's, or all of them for an operator."""
+    if not _can_read(viewer):
+        return Worker.filter(id__in=[])
+    if viewer.is_operator:
+        return Worker.all()
+    return Worker.filter(partner_id=viewer.partner_id)
+
+
+def worker_scope_q(viewer: Viewer, prefix: str = "worker__") -> Q:
+    """The same rule as a Q over a relation to Worker (contributions, coverages, events)."""
+    if not _can_read(viewer):
+        return Q(id__in=[])
+    if viewer.is_operator:
+        return Q()
+    return Q(**{f"{prefix}partner_id": viewer.partner_id})
+
+
+def visible_contributions(viewer: Viewer) -> QuerySet[Contribution]:
+    return Contribution.filter(worker_scope_q(viewer))
+
+
+def visible_coverages(viewer: Viewer) -> QuerySet[Coverage]:
+    return Coverage.filter(worker_scope_q(viewer))
+
+
+def visible_events(viewer: Viewer) -> QuerySet[WorkerEvent]:
+    """Events a viewer may read: those written while its partner owned the worker, and the
+    whole history of the workers it owns now (a transfer hands the history over; the old
+    owner keeps what happened on its watch)."""
+    if not _can_read(viewer):
+        return WorkerEvent.filter(id__in=[])
+    if viewer.is_operator:
+        return WorkerEvent.all()
+    return WorkerEvent.filter(
+        Q(partner_id=viewer.partner_id) | Q(worker__partner_id=viewer.partner_id)
+    )
+
+
+def visible_partners(viewer: Viewer) -> QuerySet[Partner]:
+    if viewer.is_operator:
+        return Partner.all()
+    return Partner.filter(id=viewer.partner_id)

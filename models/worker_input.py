@@ -1,0 +1,223 @@
+"""Validation of a worker's fields as they arrive from GraphQL, the CLI import or demo data.
+
+Input uses the API's field names (camelCase); the result uses column names, with
+identifiers still in plaintext (sealing happens when the row is written). Every problem is
+reported at once, each naming its field and rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from models import validators as v
+from models.coverage import add_months
+from models.enums import EmployerType, Gender, HeirRelation, JobSector, PlacementScheme
+from models.errors import Problems
+
+MAX_HEIRS = 10
+MAX_CONTRACT_MONTHS = 120
+EARLIEST_CONTRACT = date(2000, 1, 1)
+
+REQUIRED_FOR_REGISTRATION = (
+    "nik",
+    "fullName",
+    "birthDate",
+    "gender",
+    "destinationCountry",
+    "jobSector",
+    "placementScheme",
+)
+# Fields a partner may change with updateWorker. Identity (NIK, name, birth date, gender)
+# is corrected by operators only, through correctIdentity.
+UPDATABLE = (
+    "birthPlace",
+    "passportNumber",
+    "familyCardNumber",
+    "phone",
+    "destinationCountry",
+    "destinationRegion",
+    "employerName",
+    "employerType",
+    "jobSector",
+    "placementScheme",
+    "contractStart",
+    "contractEnd",
+    "heirs",
+    "externalIds",
+)
+
+COLUMN_OF: dict[str, str] = {
+    "nik": "nik",
+    "fullName": "full_name",
+    "birthDate": "birth_date",
+    "gender": "gender",
+    "birthPlace": "birth_place",
+    "passportNumber": "passport",
+    "familyCardNumber": "family_card",
+    "phone": "phone",
+    "destinationCountry": "destination_country",
+    "destinationRegion": "destination_region",
+    "employerName": "employer_name",
+    "employerType": "employer_type",
+    "jobSector": "job_sector",
+    "placementScheme": "placement_scheme",
+    "contractStart": "contract_start",
+    "contractEnd": "contract_end",
+    "heirs": "heirs",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Current:
+    """What is on record already, for rules that compare new with existing values."""
+
+    destination_country: str | None
+    destination_region: str | None
+    contract_start: date | None
+    contract_end: date | None
+
+
+def _enum(problems: Problems, enum: type, value: Any, field: str) -> Any:
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum)
+        problems.add(field, "enum", f"{field} must be one of {allowed}.")
+        return None
+
+
+def _date(problems: Problems, value: Any, field: str) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    problems.add(field, "date", f"{field} must be a date in the form YYYY-MM-DD.")
+    return None
+
+
+def _heirs(problems: Problems, value: Any) -> list[dict[str, Any]] | None:
+    if not isinstance(value, list):
+        problems.add("heirs", "type", "heirs must be a list.")
+        return None
+    if len(value) > MAX_HEIRS:
+        problems.add("heirs", "max_items", f"At most {MAX_HEIRS} heirs.")
+        return None
+    cleaned: list[dict[str, Any]] = []
+    for i, heir in enumerate(value):
+        prefix = f"heirs[{i}]"
+        if not isinstance(heir, Mapping):
+            problems.add(prefix, "type", f"{prefix} must be an object.")
+            continue
+        name = problems.run(v.full_name, heir.get("fullName"), f"{prefix}.fullName")
+        relation = _enum(problems, HeirRelation, heir.get("relation"), f"{prefix}.relation")
+        item: dict[str, Any] = {"fullName": name, "relation": relation and relation.value}
+        if heir.get("phone") is not None:
+            item["phone"] = problems.run(v.phone, heir["phone"], f"{prefix}.phone")
+        cleaned.append(item)
+    return cleaned
+
+
+def validate(
+    raw: Mapping[str, Any], *, today: date, current: Current | None = None
+) -> dict[str, Any]:
+    """Registration when ``current`` is None (all required fields), an update otherwise."""
+    p = Problems()
+    out: dict[str, Any] = {}
+    registering = current is None
+    if registering:
+        for name in REQUIRED_FOR_REGISTRATION:
+            if raw.get(name) is None:
+                p.add(name, "required", f"{name} is required.")
+    else:
+        for name in raw:
+            if name not in UPDATABLE:
+                p.add(name, "not_updatable", f"{name} cannot be changed with updateWorker.")
+
+    def given(name: str) -> bool:
+        return raw.get(name) is not None
+
+    if given("fullName"):
+        out["full_name"] = p.run(v.full_name, raw["fullName"])
+    if given("gender"):
+        out["gender"] = _enum(p, Gender, raw["gender"], "gender")
+    if given("birthDate"):
+        born = _date(p, raw["birthDate"], "birthDate")
+        out["birth_date"] = born and p.run(v.birth_date, born, today)
+    if given("nik"):
+        nik = p.run(v.nik, raw["nik"])
+        if nik and out.get("birth_date") and out.get("gender"):
+            p.run(v.nik_agrees, nik, out["birth_date"], out["gender"])
+        out["nik"] = nik
+    if given("birthPlace"):
+        out["birth_place"] = p.run(v.bounded_text, raw["birthPlace"], "birthPlace", 100)
+    if given("passportNumber"):
+        out["passport"] = p.run(v.passport_number, raw["passportNumber"])
+    if given("familyCardNumber"):
+        out["family_card"] = p.run(v.family_card_number, raw["familyCardNumber"])
+    if given("phone"):
+        out["phone"] = p.run(v.phone, raw["phone"])
+    if given("destinationCountry"):
+        out["destination_country"] = p.run(v.destination_country, raw["destinationCountry"])
+    country = out.get("destination_country") or (current and current.destination_country)
+    if given("destinationRegion"):
+        out["destination_region"] = p.run(
+            v.destination_region, raw["destinationRegion"], country
+        )
+    elif not registering and given("destinationCountry") and current:
+        # A new country invalidates a region that belonged to the old one.
+        if current.destination_region and country != current.destination_country:
+            out["destination_region"] = None
+    if given("employerName"):
+        out["employer_name"] = p.run(v.bounded_text, raw["employerName"], "employerName", 200)
+    if given("employerType"):
+        out["employer_type"] = _enum(p, EmployerType, raw["employerType"], "employerType")
+    if given("jobSector"):
+        out["job_sector"] = _enum(p, JobSector, raw["jobSector"], "jobSector")
+    if given("placementScheme"):
+        out["placement_scheme"] = _enum(
+            p, PlacementScheme, raw["placementScheme"], "placementScheme"
+        )
+    _contract(p, raw, out, current)
+    if "heirs" in raw and raw["heirs"] is not None:
+        out["heirs"] = _heirs(p, raw["heirs"])
+    ext = raw.get("externalIds")
+    if ext is not None:
+        if not isinstance(ext, Mapping):
+            p.add("externalIds", "type", "externalIds must be an object.")
+        else:
+            if ext.get("siskop2miId") is not None:
+                out["siskop2mi_id"] = p.run(v.siskop2mi_id, ext["siskop2miId"])
+            if ext.get("kpjNumber") is not None:
+                out["kpj_number"] = p.run(v.kpj_number, ext["kpjNumber"])
+    p.raise_if_any()
+    return out
+
+
+def _contract(
+    p: Problems, raw: Mapping[str, Any], out: dict[str, Any], current: Current | None
+) -> None:
+    for name, column in (("contractStart", "contract_start"), ("contractEnd", "contract_end")):
+        if raw.get(name) is not None:
+            d = _date(p, raw[name], name)
+            if d is not None and d < EARLIEST_CONTRACT:
+                p.add(name, "too_early", f"{name} cannot be before {EARLIEST_CONTRACT}.")
+                d = None
+            out[column] = d
+    start = out.get("contract_start") or (current and current.contract_start)
+    end = out.get("contract_end") or (current and current.contract_end)
+    if p.has("contractStart") or p.has("contractEnd"):
+        return
+    if ("contract_start" in out) != ("contract_end" in out) and current is None:
+        missing = "contractEnd" if "contract_start" in out else "contractStart"
+        p.add(missing, "contract_pair", "contractStart and contractEnd are given together.")
+        return
+    if start and end:
+        p.run(v.date_order, start, end, "contractEnd", "contractStart")
+        if end > add_months(start, MAX_CONTRACT_MONTHS):
+            p.add("contractEnd", "max_length", "A contract is at most 10 years long.")

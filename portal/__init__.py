@@ -1,0 +1,1 @@
+"""The running Partner Portal service: app, settings, authentication, events, CLI."""

@@ -1,0 +1,50 @@
+"""The Starlette application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from models import identifiers
+from models.db import close_database, open_database
+from portal import settings as settings_module
+from portal.graphql_view import PortalGraphQL
+from portal.logging_setup import configure_logging
+from portal.settings import Settings
+from schema.root import schema
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or settings_module.load()
+    configure_logging(settings)
+    identifiers.configure(settings.vault())
+    graphql = PortalGraphQL(schema, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await open_database(settings.database_url, pool_max=settings.db_pool_max)
+        try:
+            yield
+        finally:
+            await close_database()
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    logging.getLogger("portal").debug("application created")
+    return app

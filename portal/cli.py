@@ -1,0 +1,248 @@
+"""The ``portal`` command: migrate, serve, load demo data, export the schema, manage keys.
+
+Every command has --help; bad input exits with status 2 and one line saying why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from models.errors import DomainError, ValidationFailed
+
+EXIT_USAGE = 2
+
+
+def fail(message: str) -> NoReturn:
+    print(f"portal: error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_USAGE)
+
+
+def _settings() -> Any:
+    from portal.settings import SettingsError, load
+
+    try:
+        return load()
+    except SettingsError as exc:
+        fail(str(exc))
+
+
+def _run(settings: Any, work: Callable[[], Awaitable[Any]]) -> Any:
+    """Open the database, run ``work``, close; domain errors become one-line failures."""
+    from models import identifiers
+    from models.db import close_database, open_database
+
+    async def main() -> Any:
+        identifiers.configure(settings.vault())
+        await open_database(settings.database_url, pool_max=settings.db_pool_max)
+        try:
+            return await work()
+        finally:
+            await close_database()
+
+    try:
+        return asyncio.run(main())
+    except ValidationFailed as exc:
+        fail("; ".join(f"{p.field}: {p.message}" for p in exc.problems))
+    except DomainError as exc:
+        fail(exc.message)
+    except OSError as exc:
+        fail(f"cannot reach the database ({type(exc).__name__}: {exc.strerror or exc})")
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    from portal.migrations import migrate
+
+    settings = _settings()
+    applied = _run(settings, lambda: migrate(settings.database_url))
+    print(f"database is up to date ({applied} migration(s) applied)")
+
+
+def cmd_export_schema(args: argparse.Namespace) -> None:
+    from schema.root import schema
+
+    sys.stdout.write(schema.as_str() + "\n")
+
+
+def _print_keys(keys: dict[str, Any]) -> None:
+    print("Demo API keys (shown once; also in the keys file if you asked for one):")
+    print(f"  operator (BPJS)                      {keys['operator']['apiKey']}")
+    for partner in keys["partners"]:
+        for role, secret in partner["keys"].items():
+            print(f"  {partner['code']:<22} {role:<8}    {secret}")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from portal.demo import load_demo
+    from portal.migrations import migrate
+
+    if args.workers < 0:
+        fail("--workers must be 0 or more")
+    settings = _settings()
+
+    async def work() -> dict[str, Any]:
+        await migrate(settings.database_url)
+        return await load_demo(workers=args.workers, seed=args.seed, progress=not args.quiet)
+
+    keys = _run(settings, work)
+    if args.keys_file:
+        Path(args.keys_file).write_text(json.dumps(keys, indent=2) + "\n")
+        os.chmod(args.keys_file, 0o600)
+        print(f"API keys written to {args.keys_file}")
+    else:
+        _print_keys(keys)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from portal.demo import demo_loaded, load_demo
+    from portal.migrations import migrate
+
+    if not 1 <= args.port <= 65535 and args.port != 0:
+        fail("--port must be between 1 and 65535")
+    if args.processes < 1:
+        fail("--processes must be 1 or more")
+    settings = _settings()
+    if args.demo:
+        async def prepare() -> dict[str, Any] | None:
+            await migrate(settings.database_url)
+            if await demo_loaded():
+                return None
+            return await load_demo(workers=args.workers, seed=1, progress=True)
+
+        keys = _run(settings, prepare)
+        if keys is None:
+            print("Demo data already loaded; its keys were shown when it was created "
+                  "(run 'portal demo --keys-file FILE' on an empty database for new ones).")
+        else:
+            _print_keys(keys)
+        print(f"GraphiQL: http://{args.host}:{args.port}/graphql  "
+              "(paste a key as the header {\"Authorization\": \"Bearer <key>\"})")
+    uvicorn.run(
+        "portal.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.processes if args.processes > 1 else None,
+        log_level="info",
+        access_log=True,
+    )
+
+
+def cmd_create_partner(args: argparse.Namespace) -> None:
+    from models.partner_admin import create_partner
+
+    settings = _settings()
+    partner = _run(settings, lambda: create_partner(
+        code=args.code, name=args.name, kind=args.kind, country=args.country, region=args.region
+    ))
+    print(f"created partner {partner.code} (id {partner.id})")
+
+
+def cmd_create_api_key(args: argparse.Namespace) -> None:
+    from models import api_keys
+    from models.enums import Role, Scope
+    from models.partners import Partner
+
+    settings = _settings()
+    try:
+        role = Role(args.role)
+        scopes = [Scope(s.strip().upper()) for s in args.scopes.split(",") if s.strip()]
+    except ValueError as exc:
+        fail(str(exc))
+    expires = None
+    if args.expires_at:
+        try:
+            expires = datetime.fromisoformat(args.expires_at)
+        except ValueError:
+            fail("--expires-at must be an ISO 8601 date-time, e.g. 2027-01-01T00:00:00+00:00")
+        if expires.tzinfo is None:
+            fail("--expires-at needs a time zone, e.g. 2027-01-01T00:00:00+07:00")
+
+    async def work() -> api_keys.IssuedKey:
+        partner = await Partner.get_or_none(code=args.partner)
+        if partner is None:
+            fail(f"no partner with code {args.partner!r}")
+        return await api_keys.issue(partner, args.name, role, scopes, expires)
+
+    issued = _run(settings, work)
+    print(issued.secret)
+    print(f"created key {issued.key.name!r} ({role.value}: {', '.join(issued.key.scopes)}); "
+          "the secret above is shown only once", file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from models.enums import PartnerKind, Role
+
+    parser = argparse.ArgumentParser(
+        prog="portal",
+        description="Partner Portal: the GraphQL registry of Indonesian migrant workers for "
+        "BPJS Ketenagakerjaan and its partners. Configure with PORTAL_* environment variables "
+        "(see README).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("migrate", help="apply database migrations",
+                       description="Apply the schema migrations to PORTAL_DATABASE_URL.")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("serve", help="serve the GraphQL API with uvicorn",
+                       description="Serve /graphql (HTTP, WebSocket, GraphiQL).")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--processes", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--demo", action="store_true",
+                   help="on an empty database: migrate, load demo data, print its keys")
+    p.add_argument("--workers", type=int, default=3000,
+                   help="demo workers to generate with --demo (default 3000)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("demo", help="load synthetic demo data and write its API keys",
+                       description="Load partners, an operator and synthetic workers that "
+                       "follow the 2018 registry's proportions.")
+    p.add_argument("--workers", type=int, default=3000, help="number of workers (default 3000)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--keys-file", help="write the API keys as JSON to this file")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("export-schema", help="print the GraphQL SDL (needs no database)",
+                       description="Print the schema in SDL to standard output.")
+    p.set_defaults(func=cmd_export_schema)
+
+    p = sub.add_parser("create-partner", help="create a partner organisation",
+                       description="Create a partner organisation.")
+    p.add_argument("--code", required=True, help='short stable code, e.g. "kbri-hongkong"')
+    p.add_argument("--name", required=True, help="full name")
+    p.add_argument("--kind", required=True, choices=[k.value for k in PartnerKind])
+    p.add_argument("--country", required=True, help="ISO 3166-1 alpha-2 country code")
+    p.add_argument("--region", help='region, e.g. "Sabah"')
+    p.set_defaults(func=cmd_create_partner)
+
+    p = sub.add_parser("create-api-key", help="issue an API key for a partner",
+                       description="Issue an API key; the secret is printed once.")
+    p.add_argument("--partner", required=True, help="partner code")
+    p.add_argument("--name", required=True, help="a name for the key (shown as actor)")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--scopes", default="READ",
+                   help="comma-separated scopes: READ,WRITE,SUBSCRIBE,WEBHOOKS,ADMIN")
+    p.add_argument("--expires-at", help="ISO 8601 date-time with zone")
+    p.set_defaults(func=cmd_create_api_key)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Configuration from ``PORTAL_*`` environment variables, with safe embedded defaults.
+
+Production mode refuses to start with a default secret: a default key would let anyone
+who read this file forge data keys and identifier digests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from models.identifiers import IdentifierVault, derive_key, parse_data_keys
+
+DEFAULT_SECRET = "insecure-development-secret-change-me"  # noqa: S105 (it is the marker)
+ENVIRONMENTS = ("development", "production")
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(
+        default_factory=lambda: f"sqlite://{Path.cwd() / 'portal.sqlite3'}"
+    )
+    secret_key: str = DEFAULT_SECRET
+    env: str = "development"
+    data_keys: str = ""  # "id:base64key,..."; first seals; empty: derived from secret_key
+    max_page_size: int = 100
+    default_page_size: int = 50
+    max_nodes: int = 100
+    db_pool_max: int = 10
+    allowed_origins: tuple[str, ...] = ()
+    log_level: str = "INFO"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    def vault(self) -> IdentifierVault:
+        if self.data_keys:
+            keys, current = parse_data_keys(self.data_keys)
+        else:
+            keys, current = {"dev": derive_key(self.secret_key, "data")}, "dev"
+        return IdentifierVault(keys, current, derive_key(self.secret_key, "digest"))
+
+    def check(self) -> None:
+        if self.env not in ENVIRONMENTS:
+            raise SettingsError(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}")
+        if self.production:
+            if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
+                raise SettingsError(
+                    "PORTAL_SECRET_KEY must be set to a random value of at least 32 "
+                    "characters in production (the default is refused)"
+                )
+            if not self.data_keys:
+                raise SettingsError(
+                    "PORTAL_DATA_KEYS must be set in production (id:base64 32-byte key)"
+                )
+        if not 1 <= self.max_page_size <= 1000:
+            raise SettingsError("PORTAL_MAX_PAGE_SIZE must be between 1 and 1000")
+        self.vault()  # validates the data keys
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number") from None
+
+
+def load(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    defaults = Settings()
+    settings = Settings(
+        database_url=env.get("PORTAL_DATABASE_URL") or defaults.database_url,
+        secret_key=env.get("PORTAL_SECRET_KEY") or DEFAULT_SECRET,
+        env=(env.get("PORTAL_ENV") or "development").strip().lower(),
+        data_keys=env.get("PORTAL_DATA_KEYS", ""),
+        max_page_size=_int(env, "PORTAL_MAX_PAGE_SIZE", defaults.max_page_size),
+        default_page_size=_int(env, "PORTAL_DEFAULT_PAGE_SIZE", defaults.default_page_size),
+        db_pool_max=_int(env, "PORTAL_DB_POOL_MAX", defaults.db_pool_max),
+        allowed_origins=tuple(
+            o.strip() for o in env.get("PORTAL_ALLOWED_ORIGINS", "").split(",") if o.strip()
+        ),
+        log_level=(env.get("PORTAL_LOG_LEVEL") or "INFO").upper(),
+    )
+    settings.check()
+    return settings

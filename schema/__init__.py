@@ -1,0 +1,1 @@
+"""The GraphQL layer: Strawberry types that translate GraphQL to domain calls and back."""

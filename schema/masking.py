@@ -1,0 +1,51 @@
+"""Unexpected errors are logged with the request id and masked for the client.
+
+Expected failures are typed results or deliberate GraphQL errors (bad arguments, parse and
+validation errors); anything else is a bug, and its message may carry internals, so the
+client sees only "Internal error" and the request id to quote to support.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphql.error import GraphQLError
+from strawberry.extensions import MaskErrors
+
+log = logging.getLogger("portal.errors")
+
+
+def is_expected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is None or isinstance(original, GraphQLError)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda e: not is_expected(e))
+
+    def _request_id(self) -> str | None:
+        context: Any = getattr(self.execution_context, "context", None)
+        return getattr(context, "request_id", None)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        request_id = self._request_id()
+        original = error.original_error
+        log.error(
+            "unexpected error in %s at %s: %s",
+            self.execution_context.operation_name or "anonymous operation",
+            ".".join(str(p) for p in error.path or ()),
+            type(original).__name__,
+            exc_info=original,
+            extra={"request_id": request_id},
+        )
+        return GraphQLError(
+            message=f"Internal error. Quote request id {request_id} to support.",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )

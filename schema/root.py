@@ -1,0 +1,127 @@
+"""The root types and the schema object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+
+from models import access
+from models.partners import Partner as PartnerRow
+from models.tenancy import visible_contributions, visible_events, visible_partners
+from schema import ids
+from schema.access.types import ApiKey, Viewer
+from schema.context import Info
+from schema.errors import QueryInputError
+from schema.events.types import WorkerEvent
+from schema.masking import MaskUnexpectedErrors
+from schema.node import Node
+from schema.pagination import ID_ONLY, Edge, PageInfo, keyset_page
+from schema.partners.types import Partner
+from schema.workers.mutations import WorkerMutations
+from schema.workers.queries import WorkerQueries
+from schema.workers.types import Contribution, Worker
+
+PartnerEdge = Edge[Partner]
+
+
+@strawberry.type(description="A page of partners.")
+class PartnerConnection:
+    edges: list[PartnerEdge] = strawberry.field(description="The rows of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits.")
+
+
+async def resolve_node(info: Info, global_id: str) -> Node | None:
+    """Any object by global id, through the choke point; foreign answers like missing."""
+    decoded = ids.decode(global_id)
+    if decoded is None:
+        return None
+    type_name, pk = decoded
+    ctx = info.context
+    viewer = ctx.require_viewer()
+    if type_name == "Worker":
+        row = await ctx.loaders.worker.load(pk)
+        return Worker(row=row) if row else None
+    if type_name == "Partner":
+        partner = await ctx.loaders.partner.load(pk)
+        return Partner(row=partner) if partner else None
+    if type_name == "WorkerEvent":
+        event = await visible_events(viewer).get_or_none(id=pk)
+        return WorkerEvent(row=event) if event else None
+    if type_name == "Contribution":
+        contribution = await visible_contributions(viewer).get_or_none(id=pk)
+        return Contribution(row=contribution) if contribution else None
+    if type_name == "ApiKey":
+        key = await access.ApiKey.get_or_none(id=pk, partner_id=viewer.partner_id)
+        return ApiKey(row=key) if key else None
+    return None
+
+
+@strawberry.type(description="Read the registry.")
+class Query(WorkerQueries):
+    @strawberry.field(
+        description="Any object by global id. Malformed, unknown-type, missing and foreign "
+        "ids all answer null."
+    )
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await resolve_node(info, id)
+
+    @strawberry.field(description="Several objects by global id (at most 100), in order.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        limit = info.context.limits.max_nodes
+        if len(ids) > limit:
+            raise QueryInputError("ids", "max_items", f"ids takes at most {limit} ids.")
+        return [await resolve_node(info, i) for i in ids]
+
+    @strawberry.field(description="Who am I: partner, role and scopes.")
+    async def viewer(self, info: Info) -> Viewer:
+        v = info.context.require_viewer()
+        partner = await PartnerRow.get(id=v.partner_id)
+        key = await access.ApiKey.get_or_none(id=v.api_key_id) if v.api_key_id else None
+        return Viewer(
+            partner=Partner(row=partner),
+            role=v.role,
+            scopes=sorted((s for s in v.scopes if v.has(s)), key=lambda s: s.value),
+            api_key=ApiKey(row=key) if key else None,
+        )
+
+    @strawberry.field(description="Partners: operators see all, others their own.")
+    async def partners(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> PartnerConnection:
+        ctx = info.context
+        page = await keyset_page(
+            visible_partners(ctx.require_viewer()), ID_ONLY, descending=False,
+            limits=ctx.limits, first=first, after=after,
+        )
+        return PartnerConnection(
+            edges=[PartnerEdge(cursor=c, node=Partner(row=r))
+                   for r, c in zip(page.rows, page.cursors, strict=True)],
+            page_info=page.page_info(),
+        )
+
+
+@strawberry.type(description="Change the registry. Every result is a union of a success "
+                 "payload and typed errors.")
+class Mutation(WorkerMutations):
+    pass
+
+
+class PortalSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        # Unexpected errors are logged once, with the request id, by MaskUnexpectedErrors;
+        # expected ones (bad arguments, invalid documents) are the client's business.
+        return None
+
+
+def build_schema() -> strawberry.Schema:
+    return PortalSchema(
+        query=Query,
+        mutation=Mutation,
+        types=[Worker, Partner, WorkerEvent, Contribution, ApiKey],
+        extensions=[MaskUnexpectedErrors],
+    )
+
+
+schema = build_schema()

@@ -1,0 +1,131 @@
+"""Worker queries: the list, lookup by NIK, and the dashboard counts."""
+
+from __future__ import annotations
+
+import strawberry
+from tortoise.functions import Count
+from tortoise.queryset import QuerySet
+
+from models import validators as v
+from models.errors import FieldInvalid
+from models.identifiers import vault
+from models.tenancy import visible_workers
+from models.workers import NIK
+from models.workers import Worker as WorkerRow
+from schema.context import Info
+from schema.errors import QueryInputError
+from schema.pagination import Edge, PageInfo, keyset_page
+from schema.workers import filters
+from schema.workers.filters import OrderDirection, WorkerFilter, WorkerOrder
+from schema.workers.types import Worker
+
+WorkerEdge = Edge[Worker]
+
+
+@strawberry.type(description="A page of workers.")
+class WorkerConnection:
+    edges: list[WorkerEdge] = strawberry.field(description="The rows of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits.")
+    query: strawberry.Private[QuerySet[WorkerRow]]
+
+    @strawberry.field(
+        description="How many workers match the filter in all (computed only when asked)."
+    )
+    async def total_count(self) -> int:
+        return await self.query.count()
+
+
+@strawberry.type(description="A count of workers sharing one value.")
+class CountBy:
+    key: str = strawberry.field(description="The value (an enum name or a country code).")
+    count: int = strawberry.field(description="How many workers have it.")
+
+
+async def _count_by(qs: QuerySet[WorkerRow], column: str) -> list[CountBy]:
+    rows = await qs.annotate(n=Count("id")).group_by(column).values(column, "n")
+    counted = [CountBy(key=str(getattr(r[column], "value", r[column])), count=r["n"])
+               for r in rows]
+    return sorted(counted, key=lambda c: (-c.count, c.key))
+
+
+@strawberry.type(description="Dashboard counts over the workers you can see.")
+class WorkerStats:
+    query: strawberry.Private[QuerySet[WorkerRow]]
+
+    @strawberry.field(description="Number of workers.")
+    async def total(self) -> int:
+        return await self.query.count()
+
+    @strawberry.field(description="Counts by phase (BEFORE, DURING, AFTER).")
+    async def by_phase(self) -> list[CountBy]:
+        return await _count_by(self.query, "phase")
+
+    @strawberry.field(description="Counts by placement status.")
+    async def by_placement_status(self) -> list[CountBy]:
+        return await _count_by(self.query, "placement_status")
+
+    @strawberry.field(description="Counts by membership status.")
+    async def by_status(self) -> list[CountBy]:
+        return await _count_by(self.query, "status")
+
+    @strawberry.field(description="Counts by destination country.")
+    async def by_destination_country(self) -> list[CountBy]:
+        return await _count_by(self.query, "destination_country")
+
+    @strawberry.field(description="Counts by job sector.")
+    async def by_job_sector(self) -> list[CountBy]:
+        return await _count_by(self.query, "job_sector")
+
+
+@strawberry.type
+class WorkerQueries:
+    @strawberry.field(
+        description="Your workers (operators: everyone's), one page at a time. Pages are "
+        "keyset-paginated: pass a cursor as `after` (or `before` with `last`)."
+    )
+    async def workers(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: WorkerFilter | None = None,
+        order_by: WorkerOrder | None = None,
+    ) -> WorkerConnection:
+        ctx = info.context
+        order = order_by or WorkerOrder()
+        qs = filters.apply(visible_workers(ctx.require_viewer()), filter)
+        page = await keyset_page(
+            qs,
+            filters.SORT_KEYS[order.field],
+            descending=order.direction == OrderDirection.DESC,
+            limits=ctx.limits,
+            first=first, after=after, last=last, before=before,
+        )
+        return WorkerConnection(
+            edges=[WorkerEdge(cursor=c, node=Worker(row=r))
+                   for r, c in zip(page.rows, page.cursors, strict=True)],
+            page_info=page.page_info(),
+            query=qs,
+        )
+
+    @strawberry.field(description="The worker with this NIK, if it is one of yours.")
+    async def worker_by_nik(self, info: Info, nik: str) -> Worker | None:
+        try:
+            clean = v.nik(nik)
+        except FieldInvalid as exc:
+            raise QueryInputError("nik", exc.problem.rule, exc.message) from None
+        row = await visible_workers(info.context.require_viewer()).get_or_none(
+            nik_digest=vault().digest(NIK, clean)
+        )
+        return Worker(row=row) if row else None
+
+    @strawberry.field(
+        description="Dashboard counts: total, and by phase, placement status, membership "
+        "status, destination country and job sector."
+    )
+    async def worker_stats(self, info: Info, filter: WorkerFilter | None = None) -> WorkerStats:
+        return WorkerStats(
+            query=filters.apply(visible_workers(info.context.require_viewer()), filter)
+        )
