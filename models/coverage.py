@@ -127,6 +127,8 @@ def quote(
         raise FieldInvalid("contractEnd", "contract_required",
                            "Record contractStart and contractEnd before a placement "
                            "contribution.")
+    if contract_end <= contract_start:
+        raise FieldInvalid("contractEnd", "after_start", "contractEnd must be after contractStart.")
     if kind == ContributionKind.PLACEMENT:
         n = contract_months(contract_start, contract_end)
         start = departed_on or contract_start

@@ -51,23 +51,28 @@ class IdentifierVault:
         return f"{_PREFIX}.{self.current}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
     def open(self, kind: str, token: str) -> str:
-        try:
-            prefix, key_id, body = token.split(".", 2)
-        except ValueError as exc:
-            raise VaultError("not a sealed identifier") from exc
+        prefix, key_id, body = _split(token)
         if prefix != _PREFIX or key_id not in self._aead:
             raise VaultError(f"no data key {key_id!r} configured to open this value")
-        raw = base64.urlsafe_b64decode(body)
         try:
+            # Inside the try: a damaged body is not valid base64 (binascii.Error) either.
+            raw = base64.urlsafe_b64decode(body)
             return self._aead[key_id].decrypt(raw[:12], raw[12:], kind.encode()).decode()
         except Exception as exc:  # InvalidTag: wrong key or tampered ciphertext
             raise VaultError("identifier failed authentication") from exc
 
     def key_id_of(self, token: str) -> str:
-        return token.split(".", 2)[1]
+        return _split(token)[1]
 
     def digest(self, kind: str, plaintext: str) -> str:
         return hmac.new(self.hmac_key, f"{kind}:{plaintext}".encode(), hashlib.sha256).hexdigest()
+
+
+def _split(token: str) -> tuple[str, str, str]:
+    parts = token.split(".", 2) if isinstance(token, str) else []
+    if len(parts) != 3:
+        raise VaultError("not a sealed identifier")
+    return parts[0], parts[1], parts[2]
 
 
 def derive_key(secret: str, purpose: str) -> bytes:
@@ -79,12 +84,23 @@ def parse_data_keys(spec: str) -> tuple[dict[str, bytes], str]:
     """``"k2:BASE64,k1:BASE64"`` → keys and the current (first) id."""
     keys: dict[str, bytes] = {}
     current = ""
-    for part in (p.strip() for p in spec.split(",") if p.strip()):
-        key_id, _, b64 = part.partition(":")
+    for n, part in enumerate((p.strip() for p in spec.split(",") if p.strip()), start=1):
+        key_id, sep, b64 = part.partition(":")
+        key_id = key_id.strip()
+        # Without "id:" the whole entry is key material: never echo it in a message.
+        if not sep or not key_id or "." in key_id:
+            raise VaultError(
+                f"data key entry {n} must be id:base64 with a non-empty id without dots"
+            )
+        if key_id in keys:
+            raise VaultError(f"data key id {key_id!r} is given twice")
         try:
-            keys[key_id] = base64.b64decode(b64, validate=True)
+            key = base64.b64decode(b64.strip(), validate=True)
         except ValueError as exc:
             raise VaultError(f"data key {key_id!r} is not valid base64") from exc
+        if len(key) != 32:
+            raise VaultError(f"data key {key_id!r} must be 32 bytes")
+        keys[key_id] = key
         current = current or key_id
     if not keys:
         raise VaultError("no data keys given")

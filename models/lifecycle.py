@@ -1,7 +1,7 @@
 """The placement and membership transition graphs of the domain brief.
 
 This module is the one place that says which status may follow which. Operations in
-``models.workers_ops`` call it before changing a worker; nothing else decides.
+``models.worker_changes`` call it before changing a worker; nothing else decides.
 """
 
 from __future__ import annotations

@@ -37,6 +37,9 @@ def make_nik(rng: random.Random, born: date, gender: Gender, province: str | Non
     regency = rng.randint(1, 79)
     district = rng.randint(90, 99)
     tail = serial if serial is not None else rng.randint(9000, 9999)
+    if not 1 <= tail <= 9999:
+        # 0 would give the refused serial 0000 and 10000 a 17-digit NIK.
+        raise ValueError("a NIK serial is 1 to 9999")
     return f"{prov}{regency:02d}{district:02d}{nik_birth_segment(born, gender)}{tail:04d}"
 
 

@@ -8,7 +8,8 @@ not reach a log line or an error payload.
 from __future__ import annotations
 
 import re
-from datetime import date
+import unicodedata
+from datetime import date, datetime
 
 from models.enums import Gender
 from models.errors import FieldInvalid
@@ -42,7 +43,7 @@ _NIK_RE = re.compile(r"^[0-9]{16}$")
 _KK_RE = re.compile(r"^[0-9]{16}$")
 _PASSPORT_RE = re.compile(r"^[A-Z]{1,2}[0-9]{6,7}$")
 _E164_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
-_NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '.\-]+[^\W\d_]*)*[.]?$")
+_NAME_PUNCTUATION = frozenset(" '.-")
 _SISKOP_RE = re.compile(r"^[A-Za-z0-9\-]{1,40}$")
 _KPJ_RE = re.compile(r"^[0-9]{8,16}$")
 _CODE_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -100,11 +101,24 @@ def nik_agrees(value: str, birth_date: date, gender: Gender, field: str = "nik")
     )
 
 
+def _name_characters_ok(text: str) -> bool:
+    """Starts with a letter; then letters (any script, with their combining marks), spaces,
+    apostrophes, dots and hyphens. Digits of every kind (also superscripts, fractions and
+    Roman numerals) are refused. A linear scan: no regular expression to backtrack on."""
+    if not text[0].isalpha():
+        return False
+    return all(
+        ch.isalpha() or ch in _NAME_PUNCTUATION or unicodedata.category(ch).startswith("M")
+        for ch in text[1:]
+    )
+
+
 def full_name(value: object, field: str = "fullName") -> str:
-    text = " ".join(_text(value, field).split())
+    # NFC: a name typed in decomposed form (e + combining acute) is stored as its letters.
+    text = " ".join(unicodedata.normalize("NFC", _text(value, field)).split())
     if not 1 <= len(text) <= 150:
         raise FieldInvalid(field, "length", f"{field} must be 1 to 150 characters.")
-    if not _NAME_RE.match(text):
+    if not _name_characters_ok(text):
         raise FieldInvalid(
             field,
             "name_characters",
@@ -115,7 +129,8 @@ def full_name(value: object, field: str = "fullName") -> str:
 
 
 def birth_date(value: object, today: date, field: str = "birthDate") -> date:
-    if not isinstance(value, date):
+    # A datetime is a date subclass but cannot be compared with one: refuse it here.
+    if not isinstance(value, date) or isinstance(value, datetime):
         raise FieldInvalid(field, "type", f"{field} must be a date (YYYY-MM-DD).")
     if value > today:
         raise FieldInvalid(field, "not_in_future", f"{field} cannot be in the future.")
@@ -134,14 +149,15 @@ def age_on(born: date, today: date) -> int:
 
 
 def passport_number(value: object, field: str = "passportNumber") -> str:
-    text = _text(value, field).strip().upper().replace(" ", "")
-    if not _PASSPORT_RE.match(text):
+    text = _text(value, field).strip().replace(" ", "")
+    # Upper-case ASCII only: "ı".upper() is "I", which would turn a typo into a valid number.
+    if not text.isascii() or not _PASSPORT_RE.match(text.upper()):
         raise FieldInvalid(
             field,
             "passport_format",
             "A passport number is 1-2 letters followed by 6-7 digits.",
         )
-    return text
+    return text.upper()
 
 
 def family_card_number(value: object, field: str = "familyCardNumber") -> str:
@@ -166,7 +182,8 @@ def phone(value: object, field: str = "phone") -> str:
 
 
 def country(value: object, field: str = "destinationCountry") -> str:
-    text = _text(value, field).strip().upper()
+    text = _text(value, field).strip()
+    text = text.upper() if text.isascii() else text
     if text not in ISO_COUNTRIES:
         raise FieldInvalid(
             field, "iso3166_alpha2", f"{field} must be an ISO 3166-1 alpha-2 code such as HK."

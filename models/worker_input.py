@@ -7,19 +7,21 @@ reported at once, each naming its field and rule.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from models import validators as v
-from models.coverage import add_months
+from models.coverage import contract_months
 from models.enums import EmployerType, Gender, HeirRelation, JobSector, PlacementScheme
 from models.errors import Problems
 
 MAX_HEIRS = 10
 MAX_CONTRACT_MONTHS = 120
 EARLIEST_CONTRACT = date(2000, 1, 1)
+_ISO_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 REQUIRED_FOR_REGISTRATION = (
     "nik",
@@ -90,9 +92,10 @@ def _enum(problems: Problems, enum: type, value: Any, field: str) -> Any:
 
 
 def _date(problems: Problems, value: Any, field: str) -> date | None:
-    if isinstance(value, date):
+    if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if isinstance(value, str):
+    # fromisoformat alone would also take 20240101 or 2024-W01-1.
+    if isinstance(value, str) and _ISO_DATE_RE.match(value.strip()):
         try:
             return date.fromisoformat(value.strip())
         except ValueError:
@@ -114,8 +117,16 @@ def _heirs(problems: Problems, value: Any) -> list[dict[str, Any]] | None:
         if not isinstance(heir, Mapping):
             problems.add(prefix, "type", f"{prefix} must be an object.")
             continue
-        name = problems.run(v.full_name, heir.get("fullName"), f"{prefix}.fullName")
-        relation = _enum(problems, HeirRelation, heir.get("relation"), f"{prefix}.relation")
+        name: str | None = None
+        relation: HeirRelation | None = None
+        if heir.get("fullName") is None:
+            problems.add(f"{prefix}.fullName", "required", f"{prefix}.fullName is required.")
+        else:
+            name = problems.run(v.full_name, heir["fullName"], f"{prefix}.fullName")
+        if heir.get("relation") is None:
+            problems.add(f"{prefix}.relation", "required", f"{prefix}.relation is required.")
+        else:
+            relation = _enum(problems, HeirRelation, heir["relation"], f"{prefix}.relation")
         item: dict[str, Any] = {"fullName": name, "relation": relation and relation.value}
         if heir.get("phone") is not None:
             item["phone"] = problems.run(v.phone, heir["phone"], f"{prefix}.phone")
@@ -140,7 +151,9 @@ def validate(
                 p.add(name, "not_updatable", f"{name} cannot be changed with updateWorker.")
 
     def given(name: str) -> bool:
-        return raw.get(name) is not None
+        # On update, a field that may not change is reported once (not_updatable), not
+        # validated as well.
+        return raw.get(name) is not None and (registering or name in UPDATABLE)
 
     if given("fullName"):
         out["full_name"] = p.run(v.full_name, raw["fullName"])
@@ -184,10 +197,10 @@ def validate(
             p, PlacementScheme, raw["placementScheme"], "placementScheme"
         )
     _contract(p, raw, out, current)
-    if "heirs" in raw and raw["heirs"] is not None:
+    if given("heirs"):
         out["heirs"] = _heirs(p, raw["heirs"])
     ext = raw.get("externalIds")
-    if ext is not None:
+    if given("externalIds"):
         if not isinstance(ext, Mapping):
             p.add("externalIds", "type", "externalIds must be an object.")
         else:
@@ -219,5 +232,6 @@ def _contract(
         return
     if start and end:
         p.run(v.date_order, start, end, "contractEnd", "contractStart")
-        if end > add_months(start, MAX_CONTRACT_MONTHS):
+        # Counted as contributions count it: 1 Jan 2024 to 1 Jan 2034 is 121 months.
+        if end > start and contract_months(start, end) > MAX_CONTRACT_MONTHS:
             p.add("contractEnd", "max_length", "A contract is at most 10 years long.")

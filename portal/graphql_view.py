@@ -95,8 +95,16 @@ class PortalGraphQL(GraphQL[Context, None]):
         return UNSET
 
     def decode_json(self, data: str | bytes) -> object:
-        # A body that is not UTF-8 is a client error, not a crash (strawberry would 500).
+        # Bytes that are not UTF-8 are malformed JSON: HTTP answers 400 and WebSockets close
+        # with 4400, where strawberry would otherwise crash with a 500.
         try:
             return json.loads(data)
-        except UnicodeDecodeError:
-            raise HTTPException(400, "The request body is not valid UTF-8 JSON.") from None
+        except UnicodeDecodeError as exc:
+            raise json.JSONDecodeError("not UTF-8", "", exc.start) from None
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """HTTP bodies and the ``variables`` parameter: a JSON object or nothing."""
+        value = super().parse_json(data)
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object.")
+        return value

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from tortoise.expressions import Case, Q, When
+from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
 from schema.context import Limits
@@ -190,7 +190,7 @@ async def keyset_page(
         # NULL sort keys come last in the forward order on every backend (PostgreSQL and
         # SQLite disagree by default), matching the predicates above.
         qs = qs.annotate(
-            sort_nulls=Case(When(Q(**{f"{key.column}__isnull": True}), then=1), default=0)
+            sort_nulls=RawSQL(f'CASE WHEN "{key.column}" IS NULL THEN 1 ELSE 0 END')
         )
         ordering.insert(0, "-sort_nulls" if backwards else "sort_nulls")
     rows = list(await qs.order_by(*ordering).limit(size + 1)) if size else []

@@ -44,10 +44,28 @@ async def _execute(sql: str) -> None:
         await conn.close()
 
 
-def create_database(name: str, template: str | None = None) -> None:
+def _create_sql(name: str, template: str | None) -> str:
     suffix = f' TEMPLATE "{template}"' if template else ""
-    asyncio.run(_execute(f'CREATE DATABASE "{name}"{suffix}'))
+    return f'CREATE DATABASE "{name}"{suffix}'
+
+
+def _drop_sql(name: str) -> str:
+    return f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+
+
+def create_database(name: str, template: str | None = None) -> None:
+    """From synchronous fixtures (no running event loop)."""
+    asyncio.run(_execute(_create_sql(name, template)))
 
 
 def drop_database(name: str) -> None:
-    asyncio.run(_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(_execute(_drop_sql(name)))
+
+
+async def create_database_async(name: str, template: str | None = None) -> None:
+    """From inside async tests."""
+    await _execute(_create_sql(name, template))
+
+
+async def drop_database_async(name: str) -> None:
+    await _execute(_drop_sql(name))
