@@ -8,6 +8,7 @@ client sees only "Internal error" and the request id to quote to support.
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 from graphql.error import GraphQLError
@@ -32,12 +33,16 @@ class MaskUnexpectedErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = self._request_id()
         original = error.original_error
+        # The exception's message is left out on purpose: driver errors quote parameter
+        # values (names, identifiers). The type and the stack locate the bug.
+        stack = "".join(traceback.format_tb(original.__traceback__)) if original else ""
         log.error(
-            "unexpected error in %s at %s: %s",
+            "unexpected error in %s at %s: %s (request id %s)\n%s",
             self.execution_context.operation_name or "anonymous operation",
             ".".join(str(p) for p in error.path or ()),
             type(original).__name__,
-            exc_info=original,
+            request_id,
+            stack,
             extra={"request_id": request_id},
         )
         return GraphQLError(
