@@ -51,3 +51,8 @@ async def close_database() -> None:
 
 def dialect() -> str:
     return get_connection("default").capabilities.dialect
+
+
+# For Tortoise's own CLI (`tortoise -c models.db.TORTOISE_ORM makemigrations`): the
+# autodetector compares models with migration files and needs no real database.
+TORTOISE_ORM: dict[str, Any] = tortoise_config("sqlite://:memory:")

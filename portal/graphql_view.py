@@ -11,12 +11,12 @@ import json
 import uuid
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from cross_web import HTTPException
 from strawberry.types.unset import UNSET
 
 from portal.auth import AuthError, viewer_from_connection_params, viewer_from_headers
