@@ -39,9 +39,83 @@ class ApiKey(Model):
     expires_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
     last_used_at = fields.DatetimeField(null=True)
+    created_by = fields.CharField(max_length=200, default="cli")
+    # Rotation: the replaced secret keeps working until previous_valid_until.
+    previous_secret_digest = fields.CharField(max_length=64, null=True, unique=True)
+    previous_valid_until = fields.DatetimeField(null=True)
+    # Manage-access keys refuse ad-hoc documents when set (trusted documents only).
+    trusted_documents_only = fields.BooleanField(default=False)
 
     class Meta:
         table = "api_key"
+
+
+class Account(Model):
+    """A person: embassy staff, agency officers, BPJS operators (GraphiQL sessions)."""
+
+    id = fields.IntField(primary_key=True)
+    partner: fields.ForeignKeyRelation[Partner] = fields.ForeignKeyField(
+        "portal.Partner", related_name="accounts", on_delete=fields.CASCADE
+    )
+    partner_id: int
+    email = fields.CharField(max_length=254, unique=True)
+    display_name = fields.CharField(max_length=150)
+    password_hash = fields.CharField(max_length=200, null=True)  # null until invitation accepted
+    role = fields.CharEnumField(Role, max_length=16)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    created_by = fields.CharField(max_length=200, default="cli")
+    invitation_digest = fields.CharField(max_length=64, null=True, unique=True)
+    invitation_expires_at = fields.DatetimeField(null=True)
+    failed_logins = fields.IntField(default=0)
+    locked_until = fields.DatetimeField(null=True)
+    last_login_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "account"
+
+
+class Session(Model):
+    """A signed-in browser: the cookie holds the token, the database only its digest."""
+
+    id = fields.BigIntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "portal.Account", related_name="sessions", on_delete=fields.CASCADE
+    )
+    account_id: int
+    token_digest = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+    last_seen_at = fields.DatetimeField(null=True)
+    user_agent = fields.CharField(max_length=200, null=True)
+    source_address = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        table = "session"
+        indexes = (("account_id", "id"),)
+
+
+class AuditEntry(Model):
+    """Append-only record of who did what: mutations, logins, keys, identifier reveals."""
+
+    id = fields.BigIntField(primary_key=True)
+    occurred_at = fields.DatetimeField()
+    actor = fields.CharField(max_length=200)
+    actor_kind = fields.CharField(max_length=10)  # account | api_key | system | anonymous
+    partner_id = fields.IntField(null=True)  # the actor's partner
+    subject_partner_id = fields.IntField(null=True)  # the partner whose data was touched
+    operation = fields.CharField(max_length=60)
+    target_type = fields.CharField(max_length=30, null=True)
+    target_ids: list[int] = fields.JSONField(default=list)  # type: ignore[assignment]
+    outcome = fields.CharField(max_length=20)
+    detail: dict[str, object] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    request_id = fields.CharField(max_length=64, null=True)
+    source_address = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        table = "audit_entry"
+        indexes = (("partner_id", "id"), ("subject_partner_id", "id"), ("operation", "id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +129,15 @@ class Viewer:
     actor: str
     api_key_id: int | None = None
     account_id: int | None = None
+    session_id: int | None = None
     request_id: str | None = field(default=None, compare=False)
+    source_address: str | None = field(default=None, compare=False)
+
+    @property
+    def actor_kind(self) -> str:
+        if self.account_id is not None:
+            return "account"
+        return "api_key" if self.api_key_id is not None else "system"
 
     @property
     def is_operator(self) -> bool:

@@ -14,6 +14,7 @@ MODEL_MODULES: list[str] = [
     "models.events",
     "models.access",
     "models.idempotency",
+    "models.stats",
 ]
 APP = "portal"
 MIGRATIONS = "models.migrations"

@@ -161,10 +161,10 @@ async def client(db: Settings) -> AsyncIterator[Any]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # PostgreSQL-only tests run in the PostgreSQL pass; under CI the SQLite pass skips them
-    # so each runs once. Locally they run in either pass when a server answers.
-    if BACKEND == "sqlite" and IN_CI:
-        skip = pytest.mark.skip(reason="runs in the PostgreSQL pass of CI")
+    # PostgreSQL-only tests run in the PostgreSQL pass (scripts/test.sh runs both passes).
+    # Tortoise caches compiled SQL per model, so one process never mixes two backends.
+    if BACKEND != "postgres":
+        skip = pytest.mark.skip(reason="PostgreSQL only: runs with PORTAL_TEST_BACKEND=postgres")
         for item in items:
             if "postgres_only" in item.keywords:
                 item.add_marker(skip)
