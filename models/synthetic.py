@@ -32,10 +32,12 @@ def home_province(rng: random.Random) -> str:
 
 
 def make_nik(rng: random.Random, born: date, gender: Gender, province: str | None = None,
-             serial: int | None = None) -> str:
+             serial: int | None = None, regency: int | None = None,
+             district: int | None = None) -> str:
+    """``regency``, ``district`` and ``serial`` may be given to make NIKs unique by design."""
     prov = province or home_province(rng)
-    regency = rng.randint(1, 79)
-    district = rng.randint(90, 99)
+    regency = regency if regency is not None else rng.randint(1, 79)
+    district = district if district is not None else rng.randint(90, 99)
     tail = serial if serial is not None else rng.randint(9000, 9999)
     if not 1 <= tail <= 9999:
         # 0 would give the refused serial 0000 and 10000 a 17-digit NIK.

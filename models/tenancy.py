@@ -16,6 +16,7 @@ from models.contributions import Contribution, Coverage
 from models.enums import Scope
 from models.events import WorkerEvent
 from models.partners import Partner
+from models.stats import PartnerWorkerCount
 from models.workers import Worker
 
 
@@ -60,6 +61,15 @@ def visible_events(viewer: Viewer) -> QuerySet[WorkerEvent]:
     return WorkerEvent.filter(
         Q(partner_id=viewer.partner_id) | Q(worker__partner_id=viewer.partner_id)
     )
+
+
+def visible_worker_counts(viewer: Viewer) -> QuerySet[PartnerWorkerCount]:
+    """The dashboard counters (models.stats) of the workers this viewer may see."""
+    if not _can_read(viewer):
+        return PartnerWorkerCount.filter(id__in=[])
+    if viewer.is_operator:
+        return PartnerWorkerCount.all()
+    return PartnerWorkerCount.filter(partner_id=viewer.partner_id)
 
 
 def visible_partners(viewer: Viewer) -> QuerySet[Partner]:

@@ -16,7 +16,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import event_log, idempotency, lifecycle, worker_input
+from models import event_log, idempotency, lifecycle, stats, worker_input
 from models import validators as v
 from models.access import Viewer
 from models.authorization import require_status_change, require_worker_write
@@ -105,6 +105,7 @@ async def register_worker(
         except IntegrityError:
             # A concurrent registration of the same NIK won the race.
             raise DuplicateNik(elsewhere=True) from None
+        await stats.record_change(conn, None, stats.combo_of(worker))
         await event_log.append_one(
             conn,
             event_log.NewEvent(
@@ -173,6 +174,7 @@ async def change_worker_status(
                     worker.passport_sealed, worker.contract_start, worker.contract_end
                 )
             )
+        before = stats.combo_of(worker)
         changes = _apply_status(worker, placement_status, membership_status)
         event_type = (
             WorkerEventType.PLACEMENT_STATUS_CHANGED
@@ -183,6 +185,7 @@ async def change_worker_status(
         worker.version += 1
         worker.updated_at = at
         await worker.save(using_db=conn)
+        await stats.record_change(conn, before, stats.combo_of(worker))
         event = await event_log.append_one(
             conn,
             event_log.NewEvent(

@@ -17,12 +17,17 @@ from models.partner_admin import create_partner
 from models.partners import Partner
 from models.synthetic import make_nik, make_passport
 
-_serials = itertools.count(9000)
+# Serial 1-9999 cycling; the regency varies per cycle so NIKs stay unique in a session.
+_serials = itertools.count(0)
 _rng = random.Random(20181)
 
 
 def nik_for(born: date, gender: Gender, serial: int | None = None) -> str:
-    return make_nik(_rng, born, gender, serial=serial if serial is not None else next(_serials))
+    if serial is not None:
+        return make_nik(_rng, born, gender, serial=serial)
+    n = next(_serials)
+    return make_nik(_rng, born, gender, serial=n % 9999 + 1, regency=n // 9999 % 79 + 1,
+                    district=90)
 
 
 def worker_input(**overrides: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from models.clock import JAKARTA
 from models.enums import JobSector, MembershipStatus, Phase, PlacementStatus
 from models.errors import FieldInvalid
 from models.identifiers import vault
+from models.stats import PartnerWorkerCount
 from models.workers import NIK, PASSPORT, Worker
 from schema.errors import QueryInputError
 from schema.pagination import SortKey
@@ -103,6 +104,34 @@ def _search_q(text: str) -> Q:
     return q
 
 
+def apply_to_counters(
+    qs: QuerySet[PartnerWorkerCount], f: WorkerFilter | None
+) -> QuerySet[PartnerWorkerCount] | None:
+    """The same filter over the maintained counters, or None when they cannot answer it."""
+    if f is None:
+        return qs
+    if any(getattr(f, name) is not None for name in _ROW_ONLY_FILTERS):
+        return None
+    for name in ("placement_status", "phase", "status", "job_sector"):
+        value = getattr(f, name)
+        if value is not None:
+            qs = qs.filter(**{name: value.value})
+    if f.destination_country is not None:
+        qs = qs.filter(destination_country=_country(f.destination_country))
+    return qs
+
+
+_ROW_ONLY_FILTERS = ("destination_region", "registered_from", "registered_to",
+                     "covered_until_before", "search")
+
+
+def _country(value: str) -> str:
+    try:
+        return v.country(value, "filter.destinationCountry")
+    except FieldInvalid as exc:
+        raise QueryInputError(exc.problem.field, exc.problem.rule, exc.message) from None
+
+
 def apply(qs: QuerySet[Worker], f: WorkerFilter | None) -> QuerySet[Worker]:
     if f is None:
         return qs
@@ -113,11 +142,7 @@ def apply(qs: QuerySet[Worker], f: WorkerFilter | None) -> QuerySet[Worker]:
     if f.status is not None:
         qs = qs.filter(status=f.status)
     if f.destination_country is not None:
-        try:
-            qs = qs.filter(destination_country=v.country(
-                f.destination_country, "filter.destinationCountry"))
-        except FieldInvalid as exc:
-            raise QueryInputError(exc.problem.field, exc.problem.rule, exc.message) from None
+        qs = qs.filter(destination_country=_country(f.destination_country))
     if f.destination_region is not None:
         qs = qs.filter(destination_region__iexact=f.destination_region.strip())
     if f.job_sector is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import strawberry
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
@@ -9,7 +11,8 @@ from tortoise.queryset import QuerySet
 from models import validators as v
 from models.errors import FieldInvalid
 from models.identifiers import vault
-from models.tenancy import visible_workers
+from models.stats import DIMENSIONS, PartnerWorkerCount
+from models.tenancy import visible_worker_counts, visible_workers
 from models.workers import NIK
 from models.workers import Worker as WorkerRow
 from schema.context import Info
@@ -48,33 +51,58 @@ async def _count_by(qs: QuerySet[WorkerRow], column: str) -> list[CountBy]:
     return sorted(counted, key=lambda c: (-c.count, c.key))
 
 
+CountRow = tuple[str, str, str, str, str, int]
+
+
 @strawberry.type(description="Dashboard counts over the workers you can see.")
 class WorkerStats:
+    # Either the maintained counters (rows of models.stats) or, for filters the counters do
+    # not cover (search, dates, cover end), a GROUP BY over the filtered workers.
+    counters: strawberry.Private[QuerySet[PartnerWorkerCount] | None]
     query: strawberry.Private[QuerySet[WorkerRow]]
+    _rows: strawberry.Private[list[CountRow] | None] = None
+
+    async def _counter_rows(self) -> list[CountRow]:
+        if self._rows is None:
+            assert self.counters is not None
+            self._rows = list(await self.counters.filter(n__gt=0).values_list(*DIMENSIONS, "n"))
+        return self._rows
+
+    async def _by(self, column: str) -> list[CountBy]:
+        if self.counters is None:
+            return await _count_by(self.query, column)
+        index = DIMENSIONS.index(column)
+        totals: Counter[str] = Counter()
+        for row in await self._counter_rows():
+            totals[row[index]] += row[-1]
+        return sorted((CountBy(key=k, count=n) for k, n in totals.items() if n),
+                      key=lambda c: (-c.count, c.key))
 
     @strawberry.field(description="Number of workers.")
     async def total(self) -> int:
-        return await self.query.count()
+        if self.counters is None:
+            return await self.query.count()
+        return sum(row[-1] for row in await self._counter_rows())
 
     @strawberry.field(description="Counts by phase (BEFORE, DURING, AFTER).")
     async def by_phase(self) -> list[CountBy]:
-        return await _count_by(self.query, "phase")
+        return await self._by("phase")
 
     @strawberry.field(description="Counts by placement status.")
     async def by_placement_status(self) -> list[CountBy]:
-        return await _count_by(self.query, "placement_status")
+        return await self._by("placement_status")
 
     @strawberry.field(description="Counts by membership status.")
     async def by_status(self) -> list[CountBy]:
-        return await _count_by(self.query, "status")
+        return await self._by("status")
 
     @strawberry.field(description="Counts by destination country.")
     async def by_destination_country(self) -> list[CountBy]:
-        return await _count_by(self.query, "destination_country")
+        return await self._by("destination_country")
 
     @strawberry.field(description="Counts by job sector.")
     async def by_job_sector(self) -> list[CountBy]:
-        return await _count_by(self.query, "job_sector")
+        return await self._by("job_sector")
 
 
 @strawberry.type
@@ -126,6 +154,7 @@ class WorkerQueries:
         "status, destination country and job sector."
     )
     async def worker_stats(self, info: Info, filter: WorkerFilter | None = None) -> WorkerStats:
-        return WorkerStats(
-            query=filters.apply(visible_workers(info.context.require_viewer()), filter)
-        )
+        viewer = info.context.require_viewer()
+        counters = filters.apply_to_counters(visible_worker_counts(viewer), filter)
+        return WorkerStats(counters=counters,
+                           query=filters.apply(visible_workers(viewer), filter))
