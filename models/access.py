@@ -108,7 +108,7 @@ class AuditEntry(Model):
     operation = fields.CharField(max_length=60)
     target_type = fields.CharField(max_length=30, null=True)
     target_ids: list[int] = fields.JSONField(default=list)  # type: ignore[assignment]
-    outcome = fields.CharField(max_length=20)
+    outcome = fields.CharField(max_length=40)
     detail: dict[str, object] = fields.JSONField(default=dict)  # type: ignore[assignment]
     request_id = fields.CharField(max_length=64, null=True)
     source_address = fields.CharField(max_length=64, null=True)

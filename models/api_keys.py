@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from models.access import ROLE_SCOPES, ApiKey, Viewer
+from models.authorization import require_partner_admin
 from models.clock import now
 from models.enums import PartnerKind, Role, Scope
-from models.errors import FieldProblem, ValidationFailed
+from models.errors import FieldProblem, NotFound, ValidationFailed
 from models.partners import Partner
 
 SECRET_PREFIX = "ppk_"  # noqa: S105 (a public marker, not a secret)
@@ -77,6 +78,7 @@ async def issue(
     role: Role,
     scopes: Iterable[Scope],
     expires_at: datetime | None = None,
+    created_by: str = "cli",
 ) -> IssuedKey:
     granted = check_grant(partner, role, scopes)
     clean_name = " ".join(name.split())
@@ -93,19 +95,88 @@ async def issue(
         role=role,
         scopes=sorted(s.value for s in granted),
         expires_at=expires_at,
+        created_by=created_by,
     )
     return IssuedKey(key, secret)
+
+
+async def issue_for(viewer: Viewer, partner_id: int | None, name: str, role: Role,
+                    scopes: Iterable[Scope], expires_at: datetime | None) -> IssuedKey:
+    """createApiKey: partner admins for their partner; operators for any partner."""
+    require_partner_admin(viewer)
+    target = partner_id if partner_id is not None else viewer.partner_id
+    if target != viewer.partner_id and not viewer.is_operator:
+        raise NotFound("partner")
+    partner = await Partner.get_or_none(id=target)
+    if partner is None:
+        raise NotFound("partner")
+    return await issue(partner, name, role, scopes, expires_at, created_by=viewer.actor)
+
+
+async def _managed_key(viewer: Viewer, key_id: int) -> ApiKey:
+    require_partner_admin(viewer)
+    qs = ApiKey.filter(id=key_id)
+    if not viewer.is_operator:
+        qs = qs.filter(partner_id=viewer.partner_id)
+    key = await qs.first()
+    if key is None:
+        raise NotFound("API key")
+    return key
+
+
+async def revoke(viewer: Viewer, key_id: int) -> ApiKey:
+    key = await _managed_key(viewer, key_id)
+    if key.revoked_at is None:
+        key.revoked_at = now()
+        await key.save(update_fields=["revoked_at"])
+    return key
+
+
+MAX_OVERLAP = timedelta(days=30)
+
+
+async def rotate(viewer: Viewer, key_id: int, overlap: timedelta) -> IssuedKey:
+    """A new secret; the old one keeps working until now + overlap, then stops."""
+    if not timedelta(0) <= overlap <= MAX_OVERLAP:
+        raise ValidationFailed.single(
+            "overlapSeconds", "range", "The overlap is 0 seconds to 30 days.")
+    key = await _managed_key(viewer, key_id)
+    at = now()
+    if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= at):
+        raise ValidationFailed.single("id", "key_inactive",
+                                      "A revoked or expired key cannot be rotated.")
+    secret = new_secret()
+    key.previous_secret_digest = key.secret_digest if overlap else None
+    key.previous_valid_until = at + overlap if overlap else None
+    key.secret_digest = digest(secret)
+    key.display_prefix = secret[:10]
+    await key.save()
+    return IssuedKey(key, secret)
+
+
+async def partner_keys(viewer: Viewer) -> list[ApiKey]:
+    require_partner_admin(viewer)
+    qs = ApiKey.all() if viewer.is_operator else ApiKey.filter(partner_id=viewer.partner_id)
+    return list(await qs.order_by("id"))
 
 
 class KeyRejected(Exception):
     """The key is unknown, expired or revoked. The message is safe to show."""
 
 
-async def viewer_for_secret(secret: str, request_id: str | None = None) -> Viewer:
+async def viewer_for_secret(secret: str, request_id: str | None = None,
+                            source_address: str | None = None) -> Viewer:
     if not looks_like_secret(secret):
         raise KeyRejected("The API key is malformed (expected ppk_ and 40 letters or digits).")
-    key = await ApiKey.get_or_none(secret_digest=digest(secret)).select_related("partner")
+    hashed = digest(secret)
+    key = await ApiKey.get_or_none(secret_digest=hashed).select_related("partner")
     at = now()
+    if key is None:
+        # A rotated-out secret still works during its overlap.
+        key = await ApiKey.get_or_none(previous_secret_digest=hashed).select_related("partner")
+        if key is not None and (key.previous_valid_until is None
+                                or key.previous_valid_until <= at):
+            raise KeyRejected("The API key was rotated and its overlap has ended.")
     if key is None:
         raise KeyRejected("The API key is not known.")
     if key.revoked_at is not None and key.revoked_at <= at:
@@ -123,4 +194,13 @@ async def viewer_for_secret(secret: str, request_id: str | None = None) -> Viewe
         actor=f"key:{key.name}",
         api_key_id=key.id,
         request_id=request_id,
+        source_address=source_address,
     )
+
+
+async def key_alive(key_id: int) -> bool:
+    """For long-lived connections: does this key still authenticate right now?"""
+    key = await ApiKey.get_or_none(id=key_id)
+    at = now()
+    return bool(key and (key.revoked_at is None or key.revoked_at > at)
+                and (key.expires_at is None or key.expires_at > at))

@@ -11,9 +11,9 @@ from __future__ import annotations
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from models.access import Viewer
+from models.access import AuditEntry, Viewer
 from models.contributions import Contribution, Coverage
-from models.enums import Scope
+from models.enums import Role, Scope
 from models.events import WorkerEvent
 from models.partners import Partner
 from models.stats import PartnerWorkerCount
@@ -70,6 +70,18 @@ def visible_worker_counts(viewer: Viewer) -> QuerySet[PartnerWorkerCount]:
     if viewer.is_operator:
         return PartnerWorkerCount.all()
     return PartnerWorkerCount.filter(partner_id=viewer.partner_id)
+
+
+def visible_audit_entries(viewer: Viewer) -> QuerySet[AuditEntry]:
+    """Partner admins read their partner's trail (what it did, and what was done to its
+    data); operators read everything; nobody else reads the audit log."""
+    if viewer.is_operator and viewer.has(Scope.ADMIN):
+        return AuditEntry.all()
+    if viewer.role != Role.PARTNER_ADMIN or not viewer.has(Scope.ADMIN):
+        return AuditEntry.filter(id__in=[])
+    return AuditEntry.filter(
+        Q(partner_id=viewer.partner_id) | Q(subject_partner_id=viewer.partner_id)
+    )
 
 
 def visible_partners(viewer: Viewer) -> QuerySet[Partner]:

@@ -13,6 +13,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from models import identifiers
 from models.db import close_database, open_database
+from portal import sessions
 from portal import settings as settings_module
 from portal.graphql_view import PortalGraphQL
 from portal.logging_setup import configure_logging
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            *sessions.routes(settings),
         ],
         lifespan=lifespan,
     )

@@ -8,7 +8,6 @@ closes the socket with 4403.
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from cross_web import HTTPException
@@ -20,18 +19,10 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
 
 from portal.auth import AuthError, viewer_from_connection_params, viewer_from_headers
+from portal.request_meta import client_address, request_id_of
 from portal.settings import Settings
 from schema.context import Context, Limits
 from schema.loaders import Loaders
-
-REQUEST_ID_HEADER = "x-request-id"
-
-
-def request_id_of(scope: dict[str, Any]) -> str:
-    state = scope.setdefault("state", {})
-    if "request_id" not in state:
-        state["request_id"] = uuid.uuid4().hex
-    return str(state["request_id"])
 
 
 def unauthorized(message: str, request_id: str) -> JSONResponse:
@@ -76,7 +67,10 @@ class PortalGraphQL(GraphQL[Context, None]):
             return await self.render_graphql_ide(request)
         request_id = request_id_of(request.scope)
         try:
-            viewer = await viewer_from_headers(request.headers, request_id)
+            viewer = await viewer_from_headers(
+                request.headers, request_id, method=request.method,
+                source_address=client_address(request.scope),
+            )
         except AuthError as exc:
             return unauthorized(str(exc), request_id)
         response = await super().run(request, self._context(request, viewer), root_value)
@@ -84,9 +78,12 @@ class PortalGraphQL(GraphQL[Context, None]):
         return response
 
     async def on_ws_connect(self, context: Context) -> Any:
+        websocket = context.request
         try:
             viewer = await viewer_from_connection_params(
-                context.connection_params, context.request_id
+                context.connection_params, context.request_id,
+                cookie_header=websocket.headers.get("cookie"),
+                source_address=client_address(websocket.scope),
             )
         except AuthError:
             raise ConnectionRejectionError() from None

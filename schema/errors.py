@@ -118,3 +118,10 @@ class QueryInputError(GraphQLError):
         super().__init__(
             message, extensions={"code": "BAD_USER_INPUT", "field": field, "rule": rule}
         )
+
+
+class ForbiddenQuery(GraphQLError):
+    """A query the viewer's role or scopes do not permit (queries have no result union)."""
+
+    def __init__(self, exc: domain.NotAllowed) -> None:
+        super().__init__(exc.message, extensions={"code": "FORBIDDEN", "needed": exc.needed})

@@ -9,7 +9,10 @@ from __future__ import annotations
 import base64
 import binascii
 
-NODE_TYPES = ("Worker", "Partner", "WorkerEvent", "Contribution", "ApiKey")
+NODE_TYPES = (
+    "Worker", "Partner", "WorkerEvent", "Contribution", "ApiKey", "Account", "Session",
+    "AuditEntry",
+)
 MAX_ID_LENGTH = 100
 
 

@@ -9,15 +9,24 @@ from graphql import GraphQLError
 
 from models import access
 from models.partners import Partner as PartnerRow
-from models.tenancy import visible_contributions, visible_events, visible_partners
+from models.tenancy import (
+    visible_audit_entries,
+    visible_contributions,
+    visible_events,
+    visible_partners,
+)
 from schema import ids
-from schema.access.types import ApiKey, Viewer
+from schema.access.mutations import AccessMutations
+from schema.access.queries import AccessQueries
+from schema.access.types import Account, ApiKey, AuditEntry, Session, Viewer
+from schema.audit_trail import AuditedMutation, RevealAudit
 from schema.context import Info
 from schema.errors import QueryInputError
 from schema.events.types import WorkerEvent
 from schema.masking import MaskUnexpectedErrors
 from schema.node import Node
 from schema.pagination import ID_ONLY, Edge, PageInfo, keyset_page
+from schema.partners.mutations import PartnerMutations
 from schema.partners.types import Partner
 from schema.workers.mutations import WorkerMutations
 from schema.workers.queries import WorkerQueries
@@ -53,13 +62,20 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
         contribution = await visible_contributions(viewer).get_or_none(id=pk)
         return Contribution(row=contribution) if contribution else None
     if type_name == "ApiKey":
+        # Your own partner's keys only (operators too: a key is not a worker).
         key = await access.ApiKey.get_or_none(id=pk, partner_id=viewer.partner_id)
         return ApiKey(row=key) if key else None
+    if type_name == "AuditEntry":
+        entry = await visible_audit_entries(viewer).get_or_none(id=pk)
+        return AuditEntry(row=entry) if entry else None
+    if type_name == "Session" and viewer.account_id is not None:
+        session = await access.Session.get_or_none(id=pk, account_id=viewer.account_id)
+        return Session(row=session) if session else None
     return None
 
 
 @strawberry.type(description="Read the registry.")
-class Query(WorkerQueries):
+class Query(WorkerQueries, AccessQueries):
     @strawberry.field(
         description="Any object by global id. Malformed, unknown-type, missing and foreign "
         "ids all answer null."
@@ -79,10 +95,13 @@ class Query(WorkerQueries):
         v = info.context.require_viewer()
         partner = await PartnerRow.get(id=v.partner_id)
         key = await access.ApiKey.get_or_none(id=v.api_key_id) if v.api_key_id else None
+        account = (await access.Account.get_or_none(id=v.account_id)
+                   if v.account_id else None)
         return Viewer(
             partner=Partner(row=partner),
             role=v.role,
             scopes=sorted((s for s in v.scopes if v.has(s)), key=lambda s: s.value),
+            account=Account(row=account) if account else None,
             api_key=ApiKey(row=key) if key else None,
         )
 
@@ -104,7 +123,7 @@ class Query(WorkerQueries):
 
 @strawberry.type(description="Change the registry. Every result is a union of a success "
                  "payload and typed errors.")
-class Mutation(WorkerMutations):
+class Mutation(WorkerMutations, AccessMutations, PartnerMutations):
     pass
 
 
@@ -116,11 +135,14 @@ class PortalSchema(strawberry.Schema):
 
 
 def build_schema() -> strawberry.Schema:
+    for field in Mutation.__strawberry_definition__.fields:
+        if not any(isinstance(e, AuditedMutation) for e in field.extensions):
+            field.extensions.append(AuditedMutation())
     return PortalSchema(
         query=Query,
         mutation=Mutation,
-        types=[Worker, Partner, WorkerEvent, Contribution, ApiKey],
-        extensions=[MaskUnexpectedErrors],
+        types=[Worker, Partner, WorkerEvent, Contribution, ApiKey, Account, Session, AuditEntry],
+        extensions=[MaskUnexpectedErrors, RevealAudit],
     )
 
 

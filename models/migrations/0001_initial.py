@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('operation', fields.CharField(max_length=60)),
                 ('target_type', fields.CharField(null=True, max_length=30)),
                 ('target_ids', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
-                ('outcome', fields.CharField(max_length=20)),
+                ('outcome', fields.CharField(max_length=40)),
                 ('detail', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('request_id', fields.CharField(null=True, max_length=64)),
                 ('source_address', fields.CharField(null=True, max_length=64)),
