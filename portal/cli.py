@@ -179,6 +179,75 @@ def cmd_create_api_key(args: argparse.Namespace) -> None:
           "the secret above is shown only once", file=sys.stderr)
 
 
+def cmd_create_account(args: argparse.Namespace) -> None:
+    from models import accounts
+    from models.enums import Role
+    from models.partners import Partner
+
+    settings = _settings()
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+
+    async def work() -> str:
+        partner = await Partner.get_or_none(code=args.partner)
+        if partner is None:
+            fail(f"no partner with code {args.partner!r}")
+        invitation = await accounts.invite(None, partner, args.email, args.name,
+                                           Role(args.role))
+        if password is None:
+            return (f"invitation token (shown once, valid until "
+                    f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC): {invitation.token}\n"
+                    "accept with POST /auth/accept-invitation "
+                    '{"token": "…", "password": "…"}')
+        await accounts.accept_invitation(invitation.token, password)
+        return f"account {invitation.account.email} is ready to sign in"
+
+    print(_run(settings, work))
+
+
+def cmd_rotate_data_key(args: argparse.Namespace) -> None:
+    from models.data_keys import new_key_spec, reseal_all
+
+    if args.generate:
+        print(new_key_spec(args.generate))
+        print("put this entry FIRST in PORTAL_DATA_KEYS, keep the old entries after it, "
+              "restart, then run 'portal rotate-data-key'", file=sys.stderr)
+        return
+    settings = _settings()
+
+    def progress(report: Any) -> None:
+        print(f"\rscanned {report.scanned}, re-sealed {report.resealed}", end="",
+              file=sys.stderr, flush=True)
+
+    report = _run(settings, lambda: reseal_all(progress))
+    print(file=sys.stderr)
+    print(f"re-sealed {report.resealed} worker(s) under key {settings.vault().current!r}; "
+          f"{report.skipped_changed} changed meanwhile (run again to cover them)")
+
+
+def cmd_export_worker_data(args: argparse.Namespace) -> None:
+    from models.errors import FieldInvalid
+    from models.worker_export import export
+
+    settings = _settings()
+
+    async def work() -> dict[str, Any] | None:
+        try:
+            return await export(args.nik, actor=f"cli:{os.environ.get('USER', 'operator')}")
+        except FieldInvalid as exc:
+            fail(f"nik: {exc.message}")
+
+    data = _run(settings, work)
+    if data is None:
+        fail("no worker with this NIK")
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        Path(args.output).write_text(text)
+        os.chmod(args.output, 0o600)
+        print(f"written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from models.enums import PartnerKind, Role
 
@@ -236,6 +305,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated scopes: READ,WRITE,SUBSCRIBE,WEBHOOKS,ADMIN")
     p.add_argument("--expires-at", help="ISO 8601 date-time with zone")
     p.set_defaults(func=cmd_create_api_key)
+    p = sub.add_parser("create-account", help="create a staff account (invitation)",
+                       description="Create a person's account; prints an invitation token, or "
+                       "sets the password read from standard input with --password-stdin.")
+    p.add_argument("--partner", required=True, help="partner code")
+    p.add_argument("--email", required=True, help="sign-in email")
+    p.add_argument("--name", required=True, help="display name")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password (one line) from standard input")
+    p.set_defaults(func=cmd_create_account)
+
+    p = sub.add_parser("rotate-data-key", help="re-encrypt identifiers under the current key",
+                       description="Re-seal every NIK, passport and family-card number still "
+                       "under an older data key; with --generate ID, print a new key entry.")
+    p.add_argument("--generate", metavar="ID", help="print a new PORTAL_DATA_KEYS entry")
+    p.set_defaults(func=cmd_rotate_data_key)
+
+    p = sub.add_parser("export-worker-data", help="everything about one worker (PDP request)",
+                       description="Export all data about the worker with this NIK, "
+                       "including who processed it, as JSON.")
+    p.add_argument("nik", help="the worker's 16-digit NIK")
+    p.add_argument("--output", help="write to this file (mode 600) instead of stdout")
+    p.set_defaults(func=cmd_export_worker_data)
     return parser
 
 
