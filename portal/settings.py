@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.identifiers import IdentifierVault, derive_key, parse_data_keys
+from models.identifiers import IdentifierVault, VaultError, derive_key, parse_data_keys
 
 DEFAULT_SECRET = "insecure-development-secret-change-me"  # noqa: S105 (it is the marker)
 ENVIRONMENTS = ("development", "production")
@@ -62,7 +62,10 @@ class Settings:
                 )
         if not 1 <= self.max_page_size <= 1000:
             raise SettingsError("PORTAL_MAX_PAGE_SIZE must be between 1 and 1000")
-        self.vault()  # validates the data keys
+        try:
+            self.vault()
+        except VaultError as exc:
+            raise SettingsError(f"PORTAL_DATA_KEYS: {exc}") from None
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
