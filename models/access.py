@@ -45,6 +45,8 @@ class ApiKey(Model):
     previous_valid_until = fields.DatetimeField(null=True)
     # Manage-access keys refuse ad-hoc documents when set (trusted documents only).
     trusted_documents_only = fields.BooleanField(default=False)
+    # Long-lived connections opened before this moment are closed (force-disconnect).
+    connections_reset_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "api_key"

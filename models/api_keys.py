@@ -198,9 +198,23 @@ async def viewer_for_secret(secret: str, request_id: str | None = None,
     )
 
 
-async def key_alive(key_id: int) -> bool:
-    """For long-lived connections: does this key still authenticate right now?"""
+async def key_alive(key_id: int, connected_at: datetime | None = None) -> bool:
+    """For long-lived connections: does this key still authenticate right now, and was the
+    connection not force-disconnected since it opened?"""
     key = await ApiKey.get_or_none(id=key_id)
     at = now()
-    return bool(key and (key.revoked_at is None or key.revoked_at > at)
-                and (key.expires_at is None or key.expires_at > at))
+    if key is None or (key.revoked_at is not None and key.revoked_at <= at):
+        return False
+    if key.expires_at is not None and key.expires_at <= at:
+        return False
+    reset = key.connections_reset_at
+    return not (reset is not None and connected_at is not None and reset >= connected_at)
+
+
+async def disconnect(viewer: Viewer, key_id: int) -> ApiKey:
+    """Close every open subscription of a key (within seconds, on every process) without
+    revoking it: operators for any key, partner admins for their partner's."""
+    key = await _managed_key(viewer, key_id)
+    key.connections_reset_at = now()
+    await key.save(update_fields=["connections_reset_at"])
+    return key

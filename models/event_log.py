@@ -11,7 +11,7 @@ writer at a time, so its ids already commit in order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,6 +23,7 @@ from models.events import WorkerEvent
 
 # An arbitrary constant naming the lock; only this module takes it.
 EVENT_COMMIT_LOCK = 0x50504556  # "PPEV"
+CHANNEL = "portal_events"
 
 
 @dataclass(slots=True)
@@ -59,11 +60,20 @@ def _row(e: NewEvent) -> WorkerEvent:
     )
 
 
+async def _announce(conn: BaseDBAsyncClient) -> None:
+    # PostgreSQL delivers NOTIFY at commit, in commit order, and drops it on rollback: every
+    # process's feed then reads the log. The payload is empty on purpose — a notification
+    # only says "look again", the log is the truth.
+    if is_postgres(conn):
+        await conn.execute_query("SELECT pg_notify($1, '')", [CHANNEL])
+
+
 async def append_one(conn: BaseDBAsyncClient, event: NewEvent) -> WorkerEvent:
     """Write one event as the last step of the caller's transaction."""
     await lock_event_order(conn)
     row = _row(event)
     await row.save(using_db=conn)
+    await _announce(conn)
     return row
 
 
@@ -73,3 +83,25 @@ async def append_many(conn: BaseDBAsyncClient, events: Sequence[NewEvent]) -> No
         return
     await lock_event_order(conn)
     await WorkerEvent.bulk_create([_row(e) for e in events], batch_size=1000, using_db=conn)
+    await _announce(conn)
+
+
+# In-process wake-ups: the event feed of this process registers here, and operations call
+# committed() after their transaction, so a subscriber on the same process hears of a change
+# at once instead of at the next poll. Other processes learn through NOTIFY (PostgreSQL) or
+# by polling the log's head (SQLite).
+_commit_listeners: list[Callable[[], None]] = []
+
+
+def add_commit_listener(listener: Callable[[], None]) -> None:
+    _commit_listeners.append(listener)
+
+
+def remove_commit_listener(listener: Callable[[], None]) -> None:
+    if listener in _commit_listeners:
+        _commit_listeners.remove(listener)
+
+
+def committed() -> None:
+    for listener in list(_commit_listeners):
+        listener()

@@ -100,3 +100,16 @@ def check_departure_conditions(facts: DepartureFacts) -> None:
         )
     if problems:
         raise ValidationFailed(problems)
+
+
+def check_payable(current: MembershipStatus) -> None:
+    """A contribution may (re)activate any membership but a CLOSED one, which is final."""
+    if M.ACTIVE not in MEMBERSHIP_TRANSITIONS[current] and current != M.ACTIVE:
+        raise InvalidTransition(
+            "membership status", current, M.ACTIVE, MEMBERSHIP_TRANSITIONS[current]
+        )
+
+
+# Placement statuses in which a running contract can be extended: the worker is abroad
+# and working (or on home leave in the middle of the contract).
+EXTENDABLE: frozenset[PlacementStatus] = frozenset({P.DEPARTED, P.ON_LEAVE})

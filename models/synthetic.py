@@ -45,6 +45,12 @@ def make_nik(rng: random.Random, born: date, gender: Gender, province: str | Non
     return f"{prov}{regency:02d}{district:02d}{nik_birth_segment(born, gender)}{tail:04d}"
 
 
-def make_passport(rng: random.Random) -> str:
+PASSPORT_SERIALS = 5 * 10_000_000  # five letters times seven digits
+
+
+def make_passport(rng: random.Random, serial: int | None = None) -> str:
+    """``serial`` (0 to PASSPORT_SERIALS - 1) may be given to make passports unique by design."""
     letters = "ABCEX"
+    if serial is not None:
+        return f"{letters[serial // 10_000_000 % 5]}{serial % 10_000_000:07d}"
     return f"{rng.choice(letters)}{rng.randint(0, 9_999_999):07d}"

@@ -84,7 +84,25 @@ def visible_audit_entries(viewer: Viewer) -> QuerySet[AuditEntry]:
     )
 
 
+def event_visible_live(viewer: Viewer, event_partner_id: int) -> bool:
+    """The visible_events rule for an event as it is written (portal.events fan-out).
+
+    A new event always carries the partner that owns the worker at that moment, so for
+    live events "written on the viewer's watch" is the whole rule; the older history of a
+    transferred-in worker comes from visible_events when a subscriber catches up.
+    """
+    if not _can_read(viewer):
+        return False
+    return viewer.is_operator or event_partner_id == viewer.partner_id
+
+
 def visible_partners(viewer: Viewer) -> QuerySet[Partner]:
     if viewer.is_operator:
         return Partner.all()
     return Partner.filter(id=viewer.partner_id)
+
+
+def system_workers() -> QuerySet[Worker]:
+    """Every worker, for jobs that act for BPJS itself rather than for a viewer (the expiry
+    sweep). Nothing on a request path calls this: resolvers start from visible_workers."""
+    return Worker.all()

@@ -1,8 +1,11 @@
 """Validation of a worker's fields as they arrive from GraphQL, the CLI import or demo data.
 
 Input uses the API's field names (camelCase); the result uses column names, with
-identifiers still in plaintext (sealing happens when the row is written). Every problem is
-reported at once, each naming its field and rule.
+identifiers still in plaintext (sealing happens when the row is written, in
+``new_worker_row`` or ``models.worker_changes``). Every problem is reported at once, each
+naming its field and rule. Three shapes of input: a registration (``validate``), a partial
+update that may also clear fields (``validate_update``) and an operator's identity
+correction (``validate_identity``).
 """
 
 from __future__ import annotations
@@ -13,10 +16,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from models import lifecycle
 from models import validators as v
 from models.coverage import contract_months
-from models.enums import EmployerType, Gender, HeirRelation, JobSector, PlacementScheme
-from models.errors import Problems
+from models.enums import (
+    EmployerType,
+    Gender,
+    HeirRelation,
+    JobSector,
+    MembershipStatus,
+    PlacementScheme,
+    PlacementStatus,
+)
+from models.errors import Problems, ValidationFailed
+from models.workers import FAMILY_CARD, NIK, PASSPORT, sealed_pair
 
 MAX_HEIRS = 10
 MAX_CONTRACT_MONTHS = 120
@@ -70,6 +83,22 @@ COLUMN_OF: dict[str, str] = {
     "contractEnd": "contract_end",
     "heirs": "heirs",
 }
+EXTERNAL_ID_COLUMNS: dict[str, str] = {"siskop2miId": "siskop2mi_id", "kpjNumber": "kpj_number"}
+# Optional fields an update may clear by sending null; the value they are cleared to.
+CLEARABLE: dict[str, Any] = {
+    "birthPlace": None,
+    "passportNumber": None,
+    "familyCardNumber": None,
+    "phone": None,
+    "destinationRegion": None,
+    "employerName": None,
+    "employerType": None,
+    "heirs": [],
+    "externalIds": None,
+}
+IDENTITY_FIELDS = ("nik", "fullName", "birthDate", "gender")
+# Columns holding identifiers, by the kind their seal is bound to (models.identifiers).
+IDENTIFIER_COLUMNS = {"nik": NIK, "passport": PASSPORT, "family_card": FAMILY_CARD}
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,3 +264,126 @@ def _contract(
         # Counted as contributions count it: 1 Jan 2024 to 1 Jan 2034 is 121 months.
         if end > start and contract_months(start, end) > MAX_CONTRACT_MONTHS:
             p.add("contractEnd", "max_length", "A contract is at most 10 years long.")
+
+
+def validate_update(
+    patch: Mapping[str, Any], *, today: date, current: Current, abroad: bool
+) -> dict[str, Any]:
+    """A partial update: given fields are validated as on registration, fields sent as
+    null are cleared when they are optional. ``abroad``: the worker is in a DURING status,
+    where the passport must stay and the contract moves only with extendContract."""
+    p = Problems()
+    given = {k: val for k, val in patch.items() if val is not None}
+    cleared = [k for k, val in patch.items() if val is None]
+    ext = given.get("externalIds")
+    if isinstance(ext, Mapping):
+        # externalIds {kpjNumber: null} clears that one identifier.
+        cleared_ext = [k for k, val in ext.items() if val is None and k in EXTERNAL_ID_COLUMNS]
+        given["externalIds"] = {k: val for k, val in ext.items() if val is not None}
+    else:
+        cleared_ext = []
+    try:
+        out = validate(given, today=today, current=current)
+    except ValidationFailed as exc:
+        p.items.extend(exc.problems)
+        out = {}
+    for name in cleared:
+        if name not in UPDATABLE:
+            p.add(name, "not_updatable", f"{name} cannot be changed with updateWorker.")
+        elif name not in CLEARABLE:
+            p.add(name, "required", f"{name} cannot be cleared; send a new value instead.")
+        elif name == "externalIds":
+            out.update(dict.fromkeys(EXTERNAL_ID_COLUMNS.values()))
+        else:
+            out[COLUMN_OF[name]] = CLEARABLE[name]
+    for name in cleared_ext:
+        out[EXTERNAL_ID_COLUMNS[name]] = None
+    if abroad:
+        for name in ("contractStart", "contractEnd"):
+            if name in patch:
+                p.add(name, "use_extend_contract",
+                      f"While the worker is abroad {name} does not change with updateWorker; "
+                      "lengthen the contract with extendContract.")
+        if "passportNumber" in cleared:
+            p.add("passportNumber", "required_abroad",
+                  "A worker abroad keeps a passport number on record.")
+    if not patch:
+        p.add("input", "empty", "Give at least one field to change.")
+    p.raise_if_any()
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """The identity on record, against which a correction is checked."""
+
+    nik: str
+    full_name: str
+    birth_date: date
+    gender: Gender
+    registered_on: date
+
+
+def validate_identity(raw: Mapping[str, Any], current: Identity) -> dict[str, Any]:
+    """An operator's correction of NIK, name, birth date or gender (any of them).
+
+    The NIK must still agree with the birth date and gender, whichever of the three
+    changed; the age rule is judged on the day of registration, as it was then.
+    """
+    p = Problems()
+    out: dict[str, Any] = {}
+    for name in raw:
+        if name not in IDENTITY_FIELDS:
+            p.add(name, "not_identity", f"{name} is not an identity field.")
+    if not any(raw.get(name) is not None for name in IDENTITY_FIELDS):
+        p.add("input", "empty", "Give at least one of nik, fullName, birthDate, gender.")
+    if raw.get("fullName") is not None:
+        out["full_name"] = p.run(v.full_name, raw["fullName"])
+    if raw.get("gender") is not None:
+        out["gender"] = _enum(p, Gender, raw["gender"], "gender")
+    if raw.get("birthDate") is not None:
+        born = _date(p, raw["birthDate"], "birthDate")
+        out["birth_date"] = born and p.run(v.birth_date, born, current.registered_on)
+    if raw.get("nik") is not None:
+        out["nik"] = p.run(v.nik, raw["nik"])
+    if not (p.has("nik") or p.has("birthDate") or p.has("gender")):
+        nik = out.get("nik") or current.nik
+        born = out.get("birth_date") or current.birth_date
+        gender = out.get("gender") or current.gender
+        # Named after the field the caller touched, so the error points at their input.
+        field = "nik" if "nik" in out else ("birthDate" if "birth_date" in out else "gender")
+        p.run(v.nik_agrees, nik, born, gender, field)
+    p.raise_if_any()
+    return out
+
+
+def new_worker_row(
+    partner_id: int, clean: Mapping[str, Any], registered_at: Any
+) -> dict[str, Any]:
+    """Column values of a new worker from validated input (identifiers sealed here)."""
+    row: dict[str, Any] = {}
+    for column, value in clean.items():
+        if column in IDENTIFIER_COLUMNS:
+            sealed, digest = sealed_pair(IDENTIFIER_COLUMNS[column], value)
+            row[f"{column}_sealed"], row[f"{column}_digest"] = sealed, digest
+        else:
+            row[column] = value
+    row.setdefault("heirs", [])
+    row.update(
+        partner_id=partner_id,
+        placement_status=PlacementStatus.CANDIDATE,
+        phase=lifecycle.phase_of(PlacementStatus.CANDIDATE),
+        status=MembershipStatus.REGISTERED,
+        version=1,
+        registered_at=registered_at,
+        updated_at=registered_at,
+    )
+    return row
+
+
+def registered_changes() -> dict[str, dict[str, str | None]]:
+    """The REGISTERED event's changes: the statuses every new worker starts in."""
+    return {
+        "placementStatus": {"from": None, "to": PlacementStatus.CANDIDATE.value},
+        "status": {"from": None, "to": MembershipStatus.REGISTERED.value},
+    }

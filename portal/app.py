@@ -13,11 +13,13 @@ from starlette.routing import Route, WebSocketRoute
 
 from models import identifiers
 from models.db import close_database, open_database
-from portal import sessions
+from portal import csv_routes, sessions, sse
 from portal import settings as settings_module
+from portal.events import start_feed
 from portal.graphql_view import PortalGraphQL
 from portal.logging_setup import configure_logging
 from portal.settings import Settings
+from portal.tasks import PeriodicSweep
 from schema.root import schema
 
 
@@ -29,10 +31,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if hint := graphql.graphiql.missing_hint():
+            logging.getLogger("portal").warning(hint)
         await open_database(settings.database_url, pool_max=settings.db_pool_max)
+        feed, listener = await start_feed(settings.database_url)
+        graphql.events = feed
+        app.state.feed, app.state.listener = feed, listener
+        sweep = PeriodicSweep(settings.sweep_interval_seconds)
+        sweep.start()
         try:
             yield
         finally:
+            await sweep.stop()
+            await feed.stop()
             await close_database()
 
     async def healthz(request: Request) -> JSONResponse:
@@ -40,10 +51,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         routes=[
+            sse.route(graphql),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            *graphql.graphiql.routes(),
             *sessions.routes(settings),
+            *csv_routes.routes(),
         ],
         lifespan=lifespan,
     )

@@ -1,4 +1,5 @@
-"""The ``portal`` command: migrate, serve, load demo data, export the schema, manage keys.
+"""The ``portal`` command: migrate, serve, load demo data, export the schema, manage keys,
+import workers from CSV, run the expiry sweep.
 
 Every command has --help; bad input exits with status 2 and one line saying why.
 """
@@ -248,6 +249,92 @@ def cmd_export_worker_data(args: argparse.Namespace) -> None:
         sys.stdout.write(text)
 
 
+def _progress_bar(stage: str, done: int, total: int) -> None:
+    width = 30
+    filled = width * done // total if total else width
+    print(f"\r{stage:<8} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} rows",
+          end="", file=sys.stderr, flush=True)
+    if done >= total:
+        print(file=sys.stderr)
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    import getpass
+
+    from models import bulk_import, worker_changes
+    from models.access import ROLE_SCOPES, Viewer
+    from models.enums import PartnerKind, Role
+    from models.partners import Partner
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {args.file}: {exc.strerror or exc}")
+    try:
+        rows = bulk_import.parse_csv(data, max_rows=None)
+    except bulk_import.CsvRejected as exc:
+        if args.errors_file:
+            _write_file_problems(args.errors_file, exc.problems)
+        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+        fail(f"{args.file}: {exc.problems[0].field}: {exc.problems[0].message}{more}")
+    settings = _settings()
+
+    async def work() -> bulk_import.ImportOutcome:
+        partner = await Partner.get_or_none(code=args.partner)
+        if partner is None:
+            fail(f"no partner with code {args.partner!r}")
+        if partner.kind == PartnerKind.BPJS_OFFICE:
+            fail("the BPJS office owns no workers; import for an embassy, consulate, "
+                 "consortium or agency")
+        # The person at the console acts for the partner, as its admin would.
+        viewer = Viewer(
+            partner_id=partner.id, partner_kind=partner.kind, role=Role.PARTNER_ADMIN,
+            scopes=ROLE_SCOPES[Role.PARTNER_ADMIN], actor=f"cli:{getpass.getuser()}",
+        )
+        return await worker_changes.import_workers(
+            viewer, rows, mode=args.mode, idempotency_key=args.idempotency_key,
+            max_rows=None, progress=None if args.quiet else _progress_bar,
+        )
+
+    outcome = _run(settings, work)
+    if args.errors_file:
+        Path(args.errors_file).write_text(bulk_import.error_report(outcome))
+    elif outcome.failed:
+        for row in [r for r in outcome.rows if r.problems][:10]:
+            for problem in row.problems:
+                print(f"row {row.row_number}: {problem.field}: {problem.message}",
+                      file=sys.stderr)
+        if outcome.failed > 10:
+            print(f"... {outcome.failed - 10} more failed rows (use --errors-file)",
+                  file=sys.stderr)
+    written = "" if outcome.written else " (nothing written: ALL_OR_NOTHING)"
+    print(f"created {outcome.created} worker(s); {outcome.failed} row(s) failed{written}")
+    if outcome.failed:
+        raise SystemExit(1)
+
+
+def _write_file_problems(path: str, problems: Sequence[Any]) -> None:
+    """Problems of the file as a whole, in the error report's columns (no row number)."""
+    import csv
+
+    with open(path, "w", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["rowNumber", "field", "rule", "message"])
+        for problem in problems:
+            writer.writerow(["", problem.field, problem.rule, problem.message])
+
+
+def cmd_sweep(args: argparse.Namespace) -> None:
+    from models import worker_changes
+
+    if args.batch_size < 1:
+        fail("--batch-size must be 1 or more")
+    settings = _settings()
+    result = _run(settings, lambda: worker_changes.expire_lapsed(batch_size=args.batch_size))
+    print(f"expired {result.expired} membership(s) whose cover ended "
+          f"({result.batches} batch(es))")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from models.enums import PartnerKind, Role
 
@@ -328,6 +415,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("nik", help="the worker's 16-digit NIK")
     p.add_argument("--output", help="write to this file (mode 600) instead of stdout")
     p.set_defaults(func=cmd_export_worker_data)
+
+    p = sub.add_parser("import", help="register the workers of a CSV file for a partner",
+                       description="Register workers from a UTF-8 CSV file whose header "
+                       "names RegisterWorkerInput fields (nik, fullName, birthDate, gender, "
+                       "destinationCountry, jobSector, placementScheme, ...). Exits 1 when "
+                       "rows failed, 2 when the file cannot be read.")
+    p.add_argument("file", help="the CSV file")
+    p.add_argument("--partner", required=True, help="code of the partner that owns the workers")
+    p.add_argument("--mode", choices=["ALL_OR_NOTHING", "BEST_EFFORT"],
+                   default="ALL_OR_NOTHING",
+                   help="ALL_OR_NOTHING (default): write nothing if a row fails; "
+                   "BEST_EFFORT: write the good rows")
+    p.add_argument("--errors-file", help="write every problem as CSV (rowNumber, field, rule, "
+                   "message) to this file")
+    p.add_argument("--idempotency-key", help="repeat-safe key: running again with the same "
+                   "key and file does not import twice")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("sweep", help="expire memberships whose cover has ended",
+                       description="Move ACTIVE memberships whose cover window ended "
+                       "(Asia/Jakarta) to EXPIRED, with an event each. Safe to run while "
+                       "the server runs its own periodic sweep.")
+    p.add_argument("--batch-size", type=int, default=500,
+                   help="workers per transaction (default 500)")
+    p.set_defaults(func=cmd_sweep)
     return parser
 
 

@@ -35,10 +35,29 @@ class Settings:
     db_pool_max: int = 10
     allowed_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
+    # Document limits, checked before execution (schema.limits).
+    max_depth: int = 15
+    max_aliases: int = 50
+    max_tokens: int = 10_000
+    max_root_fields: int = 20
+    max_cost: int = 50_000
+    cost_mode: str = "enforce"
+    # Ten thousand import rows fit comfortably (about 4 MB); nothing legitimate is bigger.
+    max_body_bytes: int = 8_000_000
+    # API keys may introspect outside production; staff sessions always may.
+    introspection_for_keys: bool | None = None
+    # How often each server process runs the expiry sweep (models.sweep); 0 disables it.
+    sweep_interval_seconds: int = 3600
 
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def keys_may_introspect(self) -> bool:
+        if self.introspection_for_keys is not None:
+            return self.introspection_for_keys
+        return not self.production
 
     def vault(self) -> IdentifierVault:
         if self.data_keys:
@@ -60,6 +79,14 @@ class Settings:
                 raise SettingsError(
                     "PORTAL_DATA_KEYS must be set in production (id:base64 32-byte key)"
                 )
+        if self.sweep_interval_seconds < 0:
+            raise SettingsError("PORTAL_SWEEP_INTERVAL_SECONDS must be 0 (off) or more")
+        if self.cost_mode not in ("enforce", "measure"):
+            raise SettingsError("PORTAL_COST_MODE must be enforce or measure")
+        for name in ("max_depth", "max_aliases", "max_tokens", "max_root_fields", "max_cost",
+                     "max_body_bytes"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"PORTAL_{name.upper()} must be 1 or more")
         if not 1 <= self.max_page_size <= 1000:
             raise SettingsError("PORTAL_MAX_PAGE_SIZE must be between 1 and 1000")
         try:
@@ -78,6 +105,17 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number") from None
 
 
+def _bool(env: Mapping[str, str], name: str) -> bool | None:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return None
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false")
+
+
 def load(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     defaults = Settings()
@@ -93,6 +131,16 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
             o.strip() for o in env.get("PORTAL_ALLOWED_ORIGINS", "").split(",") if o.strip()
         ),
         log_level=(env.get("PORTAL_LOG_LEVEL") or "INFO").upper(),
+        max_depth=_int(env, "PORTAL_MAX_DEPTH", defaults.max_depth),
+        max_aliases=_int(env, "PORTAL_MAX_ALIASES", defaults.max_aliases),
+        max_tokens=_int(env, "PORTAL_MAX_TOKENS", defaults.max_tokens),
+        max_root_fields=_int(env, "PORTAL_MAX_ROOT_FIELDS", defaults.max_root_fields),
+        max_cost=_int(env, "PORTAL_MAX_COST", defaults.max_cost),
+        cost_mode=(env.get("PORTAL_COST_MODE") or "enforce").strip().lower(),
+        max_body_bytes=_int(env, "PORTAL_MAX_BODY_BYTES", defaults.max_body_bytes),
+        introspection_for_keys=_bool(env, "PORTAL_INTROSPECTION_FOR_KEYS"),
+        sweep_interval_seconds=_int(env, "PORTAL_SWEEP_INTERVAL_SECONDS",
+                                    defaults.sweep_interval_seconds),
     )
     settings.check()
     return settings

@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from strawberry.types import Info as StrawberryInfo
 
 from models.access import Viewer
+from models.enums import WorkerEventType
+from models.events import WorkerEvent
 from schema.loaders import Loaders
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
+    """Hard limits checked before execution (schema.limits) and by pagination."""
+
     max_page_size: int = 100
     default_page_size: int = 50
     max_nodes: int = 100
+    max_depth: int = 15
+    max_aliases: int = 50
+    max_tokens: int = 10_000
+    max_root_fields: int = 20
+    max_cost: int = 50_000
+    cost_mode: str = "enforce"  # enforce | measure
+
+
+class EventSource(Protocol):
+    """What the subscription resolvers need from the running service (portal.events)."""
+
+    def stream(
+        self, viewer: Viewer, *, after: int | None, types: Iterable[WorkerEventType] | None,
+        worker_id: int | None, alive: Callable[[], bool],
+    ) -> AsyncIterator[WorkerEvent]: ...
 
 
 @dataclass
@@ -30,6 +50,17 @@ class Context:
     # Workers whose full identifiers this response carries (one audit write per response).
     revealed_workers: set[int] = field(default_factory=set)
     request_id: str | None = None
+    events: EventSource | None = None
+    # SSE: the Last-Event-ID header, used when the operation gives no `after`.
+    resume_after: str | None = None
+    # The cursor of the event last yielded by a subscription (SSE writes it as `id:`).
+    last_event_cursor: str | None = None
+    # False once the connection's credentials were revoked or expired.
+    alive: Callable[[], bool] = lambda: True
+    # Introspection: staff sessions always; API keys unless production says otherwise.
+    allow_introspection: bool = True
+    # Run when the connection ends (stops the credential watch of a WebSocket).
+    cleanup: list[Callable[[], None]] = field(default_factory=list)
 
     def require_viewer(self) -> Viewer:
         if self.viewer is None:

@@ -125,3 +125,14 @@ class ForbiddenQuery(GraphQLError):
 
     def __init__(self, exc: domain.NotAllowed) -> None:
         super().__init__(exc.message, extensions={"code": "FORBIDDEN", "needed": exc.needed})
+
+
+class SlowConsumerError(GraphQLError):
+    """A subscriber fell too far behind; the stream ends and it resumes from ``cursor``."""
+
+    def __init__(self, cursor: str | None, bound: int) -> None:
+        super().__init__(
+            f"Subscriber too slow: more than {bound} events were waiting. Resume with "
+            "`after` set to the last cursor you received.",
+            extensions={"code": "SLOW_CONSUMER", "resumeAfter": cursor},
+        )

@@ -8,19 +8,26 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from strawberry.dataloader import DataLoader
+from tortoise.queryset import QuerySet
 
 from models.access import Viewer
 from models.contributions import Contribution, Coverage
+from models.events import WorkerEvent
 from models.partners import Partner
 from models.tenancy import (
     visible_contributions,
     visible_coverages,
+    visible_events,
     visible_partners,
     visible_workers,
 )
 from models.workers import Worker
+
+# (worker id, page size, id to start after; 0 from the start)
+PageKey = tuple[int, int, int]
 
 
 class Loaders:
@@ -30,6 +37,9 @@ class Loaders:
         self.worker = DataLoader(self._workers)
         self.coverages = DataLoader(self._coverages)
         self.latest_contribution = DataLoader(self._latest_contribution)
+        # One page of a worker's contributions or events, for many workers in one query.
+        self.contribution_page = DataLoader(self._contribution_pages)
+        self.event_page = DataLoader(self._event_pages)
 
     def _viewer(self) -> Viewer:
         if self.viewer is None:
@@ -63,3 +73,33 @@ class Loaders:
         for row in rows:
             latest.setdefault(row.worker_id, row)
         return [latest.get(i) for i in worker_ids]
+
+    async def _contribution_pages(self, keys: Sequence[PageKey]) -> list[list[Contribution]]:
+        return await _pages(visible_contributions(self._viewer()), keys)
+
+    async def _event_pages(self, keys: Sequence[PageKey]) -> list[list[WorkerEvent]]:
+        return await _pages(visible_events(self._viewer()), keys)
+
+
+async def _pages(qs: QuerySet[Any], keys: Sequence[PageKey]) -> list[list[Any]]:
+    """Up to size + 1 rows per key (the extra one says whether a next page exists), ordered
+    by id. Keys sharing a page size and start — every row of a list page asks the same —
+    are one query. A single worker's page is limited in SQL; for many workers the rows
+    after the start are read and cut here, which stays small because a worker has a
+    handful of contributions and tens of events, not thousands."""
+    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for worker_id, size, after in keys:
+        groups[(size, after)].append(worker_id)
+    found: dict[PageKey, list[Any]] = {}
+    for (size, after), worker_ids in groups.items():
+        query = qs.filter(worker_id__in=worker_ids, id__gt=after).order_by("worker_id", "id")
+        if len(worker_ids) == 1:
+            query = query.limit(size + 1)
+        per_worker: dict[int, list[Any]] = defaultdict(list)
+        for row in await query:
+            bucket = per_worker[row.worker_id]
+            if len(bucket) <= size:
+                bucket.append(row)
+        for worker_id in worker_ids:
+            found[(worker_id, size, after)] = per_worker.get(worker_id, [])
+    return [found[key] for key in keys]

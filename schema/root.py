@@ -22,7 +22,9 @@ from schema.access.types import Account, ApiKey, AuditEntry, Session, Viewer
 from schema.audit_trail import AuditedMutation, RevealAudit
 from schema.context import Info
 from schema.errors import QueryInputError
+from schema.events.subscriptions import EventQueries, Subscription
 from schema.events.types import WorkerEvent
+from schema.limits import RequestLimits
 from schema.masking import MaskUnexpectedErrors
 from schema.node import Node
 from schema.pagination import ID_ONLY, Edge, PageInfo, keyset_page
@@ -75,7 +77,7 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
 
 
 @strawberry.type(description="Read the registry.")
-class Query(WorkerQueries, AccessQueries):
+class Query(WorkerQueries, AccessQueries, EventQueries):
     @strawberry.field(
         description="Any object by global id. Malformed, unknown-type, missing and foreign "
         "ids all answer null."
@@ -141,8 +143,9 @@ def build_schema() -> strawberry.Schema:
     return PortalSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Worker, Partner, WorkerEvent, Contribution, ApiKey, Account, Session, AuditEntry],
-        extensions=[MaskUnexpectedErrors, RevealAudit],
+        extensions=[RequestLimits, MaskUnexpectedErrors, RevealAudit],
     )
 
 

@@ -14,6 +14,13 @@ fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 
+# Node tooling of the frontend contract (graphql-http audit, TypeScript codegen). Without
+# npm the tests that need it skip, except under CI=true where they fail.
+if command -v npm >/dev/null; then
+  (cd frontend-contract && { [ -d node_modules/graphql-http ] && [ node_modules -nt package-lock.json ]; } \
+    || npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 pg_up() { "$VENV/bin/python" -c "from tests import pg; raise SystemExit(0 if pg.reachable() else 1)"; }
 
 if ! pg_up && [ "${CI:-}" = "true" ] && command -v pg_ctlcluster >/dev/null; then

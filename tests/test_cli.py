@@ -13,8 +13,8 @@ import pytest
 
 from models import identifiers
 from models.identifiers import IdentifierVault, derive_key
-from models.workers import Worker
 from models.worker_changes import register_worker
+from models.workers import Worker
 from tests import factories as f
 from tests.conftest import TEST_SECRET
 

@@ -35,6 +35,12 @@ class RotateApiKeySuccess:
     secret: str = strawberry.field(description="The new secret, shown only this once.")
 
 
+@strawberry.type(
+    description="Every open subscription of the key is being closed (within seconds).")
+class DisconnectApiKeySuccess:
+    api_key: ApiKey = strawberry.field(description="The key; it stays valid for new requests.")
+
+
 @strawberry.type(description="The account was created; send the invitation token to the person.")
 class InviteAccountSuccess:
     account: Account = strawberry.field(description="The new account (no password yet).")
@@ -64,6 +70,10 @@ RevokeApiKeyResult = Annotated[
 RotateApiKeyResult = Annotated[
     RotateApiKeySuccess | NotFoundError | NotAllowedError | ValidationError,
     strawberry.union("RotateApiKeyResult", description="The new secret, or why not."),
+]
+DisconnectApiKeyResult = Annotated[
+    DisconnectApiKeySuccess | NotFoundError | NotAllowedError,
+    strawberry.union("DisconnectApiKeyResult", description="The key, or why not."),
 ]
 InviteAccountResult = Annotated[
     InviteAccountSuccess | ValidationError | NotAllowedError | NotFoundError,
@@ -129,6 +139,19 @@ class AccessMutations:
         except DomainError as exc:
             return from_domain(exc, id=id)  # type: ignore[return-value]
         return RotateApiKeySuccess(api_key=ApiKey(row=issued.key), secret=issued.secret)
+
+    @strawberry.mutation(
+        description="Close every open WebSocket and SSE subscription of an API key without "
+        "revoking it (operators: any key; partner admins: their partner's). Clients "
+        "reconnect and resume from their cursor."
+    )
+    async def disconnect_api_key(self, info: Info, id: strawberry.ID) -> DisconnectApiKeyResult:
+        try:
+            key = await api_keys.disconnect(info.context.require_viewer(),
+                                            _pk("ApiKey", id) or 0)
+        except DomainError as exc:
+            return from_domain(exc, id=id)  # type: ignore[return-value]
+        return DisconnectApiKeySuccess(api_key=ApiKey(row=key))
 
     @strawberry.mutation(
         description="Invite a person to your partner (partner admins; operators may name "

@@ -15,11 +15,11 @@ from tortoise.queryset import QuerySet
 
 from models import validators as v
 from models.clock import JAKARTA
-from models.enums import JobSector, MembershipStatus, Phase, PlacementStatus
 from models.errors import FieldInvalid
 from models.identifiers import vault
 from models.stats import PartnerWorkerCount
 from models.workers import NIK, PASSPORT, Worker
+from schema.enums import JobSector, MembershipStatus, Phase, PlacementStatus
 from schema.errors import QueryInputError
 from schema.pagination import SortKey
 
@@ -54,16 +54,18 @@ class WorkerFilter:
 
 @strawberry.enum(description="What to sort workers by.")
 class WorkerOrderField(Enum):
-    REGISTERED_AT = "registered_at"
-    UPDATED_AT = "updated_at"
-    FULL_NAME = "full_name"
-    COVERED_UNTIL = "covered_until"
+    REGISTERED_AT = strawberry.enum_value(
+        "registered_at", description="Time of registration.")
+    UPDATED_AT = strawberry.enum_value("updated_at", description="Time of the last change.")
+    FULL_NAME = strawberry.enum_value("full_name", description="Full name.")
+    COVERED_UNTIL = strawberry.enum_value(
+        "covered_until", description="End of cover; workers without cover come last.")
 
 
 @strawberry.enum(description="Sort direction.")
 class OrderDirection(Enum):
-    ASC = "ASC"
-    DESC = "DESC"
+    ASC = strawberry.enum_value("ASC", description="Smallest (or earliest) first.")
+    DESC = strawberry.enum_value("DESC", description="Largest (or latest) first.")
 
 
 @strawberry.input(description="Sort order of a worker list; ties are broken by id.")
@@ -147,6 +149,11 @@ def apply(qs: QuerySet[Worker], f: WorkerFilter | None) -> QuerySet[Worker]:
         qs = qs.filter(destination_region__iexact=f.destination_region.strip())
     if f.job_sector is not None:
         qs = qs.filter(job_sector=f.job_sector)
+    if f.registered_from is not None and f.registered_to is not None and (
+        f.registered_from > f.registered_to
+    ):
+        raise QueryInputError("filter.registeredTo", "date_order",
+                              "registeredTo must be on or after registeredFrom.")
     if f.registered_from is not None:
         qs = qs.filter(registered_at__gte=_day_start(f.registered_from))
     if f.registered_to is not None:

@@ -1,4 +1,8 @@
-"""Worker mutations: each a thin translation to one function of models.worker_changes."""
+"""Worker mutations: each a thin translation to one function of models.worker_changes.
+
+``WorkerMutations`` gathers them all (schema.root mounts it); contributions, operator
+actions and the bulk import have their own modules beside this one.
+"""
 
 from __future__ import annotations
 
@@ -8,49 +12,47 @@ import strawberry
 
 from models import worker_changes
 from models.errors import DomainError
-from schema import ids
 from schema.context import Info
 from schema.enums import MembershipStatus, PlacementStatus
-from schema.errors import (
-    DuplicateNikError,
-    IdempotencyConflictError,
-    InvalidTransitionError,
-    NotAllowedError,
-    NotFoundError,
-    StaleVersionError,
-    ValidationError,
-    from_domain,
-)
+from schema.errors import from_domain
 from schema.events.types import WorkerEvent
-from schema.workers.inputs import RegisterWorkerInput, to_raw
+from schema.workers.arguments import (
+    IdempotencyKeyArg,
+    ReasonArg,
+    VersionArg,
+    WorkerIdArg,
+    worker_pk,
+)
+from schema.workers.contribution_mutations import ContributionMutations
+from schema.workers.import_mutation import ImportMutations
+from schema.workers.inputs import (
+    HeirInput,
+    RegisterWorkerInput,
+    UpdateWorkerInput,
+    to_patch,
+    to_raw,
+)
+from schema.workers.operator_mutations import OperatorMutations
+from schema.workers.results import (
+    AddHeirResult,
+    AddHeirSuccess,
+    ChangeWorkerStatusResult,
+    ChangeWorkerStatusSuccess,
+    RegisterWorkerResult,
+    RegisterWorkerSuccess,
+    RemoveHeirResult,
+    RemoveHeirSuccess,
+    UpdateWorkerResult,
+    UpdateWorkerSuccess,
+)
 from schema.workers.types import Worker
 
-
-@strawberry.type(description="The worker was registered.")
-class RegisterWorkerSuccess:
-    worker: Worker = strawberry.field(description="The new worker.")
-
-
-@strawberry.type(description="The status changed; the event records who, when and why.")
-class ChangeWorkerStatusSuccess:
-    worker: Worker = strawberry.field(description="The worker after the change.")
-    event: WorkerEvent = strawberry.field(description="The event written for the change.")
-
-
-RegisterWorkerResult = Annotated[
-    RegisterWorkerSuccess | ValidationError | DuplicateNikError | IdempotencyConflictError
-    | NotAllowedError,
-    strawberry.union("RegisterWorkerResult", description="The new worker, or why not."),
-]
-ChangeWorkerStatusResult = Annotated[
-    ChangeWorkerStatusSuccess | NotFoundError | InvalidTransitionError | StaleVersionError
-    | NotAllowedError | ValidationError,
-    strawberry.union("ChangeWorkerStatusResult", description="The change, or why not."),
-]
+PositionArg = Annotated[int, strawberry.argument(
+    description="0-based place in the order of entitlement (0 = first heir).")]
 
 
 @strawberry.type
-class WorkerMutations:
+class WorkerMutations(ContributionMutations, OperatorMutations, ImportMutations):
     @strawberry.mutation(
         description="Register a worker for your partner. Emits REGISTERED. With an "
         "idempotencyKey, repeating the same request returns the first result."
@@ -58,8 +60,9 @@ class WorkerMutations:
     async def register_worker(
         self,
         info: Info,
-        input: RegisterWorkerInput,
-        idempotency_key: str | None = None,
+        input: Annotated[RegisterWorkerInput, strawberry.argument(
+            description="The worker's record.")],
+        idempotency_key: IdempotencyKeyArg = None,
     ) -> RegisterWorkerResult:
         try:
             row = await worker_changes.register_worker(
@@ -77,18 +80,20 @@ class WorkerMutations:
     async def change_worker_status(
         self,
         info: Info,
-        id: strawberry.ID,
-        version: int,
-        reason: str,
-        status: MembershipStatus | None = None,
-        placement_status: PlacementStatus | None = None,
+        id: WorkerIdArg,
+        version: VersionArg,
+        reason: ReasonArg,
+        status: Annotated[MembershipStatus | None, strawberry.argument(
+            description="New membership status: only CLOSED, by operators (ACTIVE comes "
+            "with a contribution, EXPIRED with the sweep).")] = None,
+        placement_status: Annotated[PlacementStatus | None, strawberry.argument(
+            description="New placement status; InvalidTransitionError lists the allowed "
+            "ones.")] = None,
     ) -> ChangeWorkerStatusResult:
         try:
             changed = await worker_changes.change_worker_status(
                 info.context.require_viewer(),
-                # An undecodable id looks up nothing, after the role checks, exactly like
-                # a missing or foreign one.
-                ids.decode_as("Worker", id) or 0,
+                worker_pk(id),
                 version,
                 placement_status=placement_status,
                 membership_status=status,
@@ -97,5 +102,65 @@ class WorkerMutations:
         except DomainError as exc:
             return from_domain(exc, id=id)  # type: ignore[return-value]
         return ChangeWorkerStatusSuccess(
+            worker=Worker(row=changed.worker), event=WorkerEvent(row=changed.event)
+        )
+
+    @strawberry.mutation(
+        description="Change record fields of a worker (optimistic concurrency by version). "
+        "Emits one UPDATED event listing each changed field's old and new value."
+    )
+    async def update_worker(
+        self,
+        info: Info,
+        id: WorkerIdArg,
+        version: VersionArg,
+        input: Annotated[UpdateWorkerInput, strawberry.argument(
+            description="The fields to change; leave others out.")],
+    ) -> UpdateWorkerResult:
+        try:
+            changed = await worker_changes.update_worker(
+                info.context.require_viewer(), worker_pk(id), version, to_patch(input)
+            )
+        except DomainError as exc:
+            return from_domain(exc, id=id)  # type: ignore[return-value]
+        return UpdateWorkerSuccess(
+            worker=Worker(row=changed.worker), event=WorkerEvent(row=changed.event)
+        )
+
+    @strawberry.mutation(description="Add one heir to a worker. Emits UPDATED.")
+    async def add_heir(
+        self,
+        info: Info,
+        id: WorkerIdArg,
+        version: VersionArg,
+        heir: Annotated[HeirInput, strawberry.argument(description="The heir to add.")],
+        position: Annotated[int | None, strawberry.argument(
+            description="0-based place in the order of entitlement; default last.")] = None,
+    ) -> AddHeirResult:
+        try:
+            changed = await worker_changes.add_heir(
+                info.context.require_viewer(), worker_pk(id), version, to_raw(heir), position
+            )
+        except DomainError as exc:
+            return from_domain(exc, id=id)  # type: ignore[return-value]
+        return AddHeirSuccess(
+            worker=Worker(row=changed.worker), event=WorkerEvent(row=changed.event)
+        )
+
+    @strawberry.mutation(description="Remove one heir from a worker. Emits UPDATED.")
+    async def remove_heir(
+        self,
+        info: Info,
+        id: WorkerIdArg,
+        version: VersionArg,
+        position: PositionArg,
+    ) -> RemoveHeirResult:
+        try:
+            changed = await worker_changes.remove_heir(
+                info.context.require_viewer(), worker_pk(id), version, position
+            )
+        except DomainError as exc:
+            return from_domain(exc, id=id)  # type: ignore[return-value]
+        return RemoveHeirSuccess(
             worker=Worker(row=changed.worker), event=WorkerEvent(row=changed.event)
         )

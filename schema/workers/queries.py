@@ -1,23 +1,28 @@
-"""Worker queries: the list, lookup by NIK, and the dashboard counts."""
+"""Worker queries: the list, one worker, expiring cover, lookup by NIK, dashboard counts."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
+from typing import Annotated
 
 import strawberry
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from models import validators as v
+from models.clock import today_jakarta
+from models.enums import MembershipStatus
 from models.errors import FieldInvalid
 from models.identifiers import vault
 from models.stats import DIMENSIONS, PartnerWorkerCount
 from models.tenancy import visible_worker_counts, visible_workers
 from models.workers import NIK
 from models.workers import Worker as WorkerRow
+from schema import ids
 from schema.context import Info
 from schema.errors import QueryInputError
-from schema.pagination import Edge, PageInfo, keyset_page
+from schema.pagination import Edge, Page, PageInfo, SortKey, keyset_page
 from schema.workers import filters
 from schema.workers.filters import OrderDirection, WorkerFilter, WorkerOrder
 from schema.workers.types import Worker
@@ -105,6 +110,31 @@ class WorkerStats:
         return await self._by("job_sector")
 
 
+FirstArg = Annotated[int | None, strawberry.argument(
+    description="Page size going forward (default 50, at most 100).")]
+AfterArg = Annotated[str | None, strawberry.argument(
+    description="Start after this cursor (an edge's `cursor` or `pageInfo.endCursor`).")]
+LastArg = Annotated[int | None, strawberry.argument(
+    description="Page size going backward, with `before` (at most 100).")]
+BeforeArg = Annotated[str | None, strawberry.argument(
+    description="End before this cursor (`pageInfo.startCursor`), with `last`.")]
+FilterArg = Annotated[WorkerFilter | None, strawberry.argument(
+    description="Only workers matching every given condition.")]
+# Days ahead that expiringCoverage looks: up to a year of follow-up planning.
+MAX_WITHIN_DAYS = 366
+# Cover end ascending; the filter excludes workers without cover, so no NULLs to place.
+EXPIRING_ORDER = SortKey("exp", "covered_until", "date")
+
+
+def _connection(page: Page[WorkerRow], qs: QuerySet[WorkerRow]) -> WorkerConnection:
+    return WorkerConnection(
+        edges=[WorkerEdge(cursor=c, node=Worker(row=r))
+               for r, c in zip(page.rows, page.cursors, strict=True)],
+        page_info=page.page_info(),
+        query=qs,
+    )
+
+
 @strawberry.type
 class WorkerQueries:
     @strawberry.field(
@@ -114,12 +144,13 @@ class WorkerQueries:
     async def workers(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: WorkerFilter | None = None,
-        order_by: WorkerOrder | None = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+        last: LastArg = None,
+        before: BeforeArg = None,
+        filter: FilterArg = None,
+        order_by: Annotated[WorkerOrder | None, strawberry.argument(
+            description="Sort order (default: latest registration first).")] = None,
     ) -> WorkerConnection:
         ctx = info.context
         order = order_by or WorkerOrder()
@@ -131,15 +162,60 @@ class WorkerQueries:
             limits=ctx.limits,
             first=first, after=after, last=last, before=before,
         )
-        return WorkerConnection(
-            edges=[WorkerEdge(cursor=c, node=Worker(row=r))
-                   for r, c in zip(page.rows, page.cursors, strict=True)],
-            page_info=page.page_info(),
-            query=qs,
+        return _connection(page, qs)
+
+    @strawberry.field(
+        description="One of your workers by global id; null for a missing, foreign or "
+        "malformed id (the same as `node`)."
+    )
+    async def worker(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(
+            description="The worker's global id (Worker.id).")],
+    ) -> Worker | None:
+        pk = ids.decode_as("Worker", id)
+        if pk is None:
+            return None
+        row = await info.context.loaders.worker.load(pk)
+        return Worker(row=row) if row else None
+
+    @strawberry.field(
+        description="Workers whose cover ends within the next `withinDays` days "
+        "(Asia/Jakarta, today included) and whose membership is still ACTIVE: who to follow "
+        "up before they lapse. Soonest first."
+    )
+    async def expiring_coverage(
+        self,
+        info: Info,
+        within_days: Annotated[int, strawberry.argument(
+            description=f"How many days ahead to look: 0 (ends today) to {MAX_WITHIN_DAYS}.")],
+        first: FirstArg = None,
+        after: AfterArg = None,
+        filter: FilterArg = None,
+    ) -> WorkerConnection:
+        if not 0 <= within_days <= MAX_WITHIN_DAYS:
+            raise QueryInputError(
+                "withinDays", "range",
+                f"withinDays is 0 to {MAX_WITHIN_DAYS}; for older or later cover ends use "
+                "workers(filter: {coveredUntilBefore}).")
+        ctx = info.context
+        today = today_jakarta()
+        qs = filters.apply(visible_workers(ctx.require_viewer()), filter).filter(
+            status=MembershipStatus.ACTIVE,
+            covered_until__gte=today,
+            covered_until__lte=today + timedelta(days=within_days),
         )
+        page = await keyset_page(qs, EXPIRING_ORDER, descending=False, limits=ctx.limits,
+                                 first=first, after=after)
+        return _connection(page, qs)
 
     @strawberry.field(description="The worker with this NIK, if it is one of yours.")
-    async def worker_by_nik(self, info: Info, nik: str) -> Worker | None:
+    async def worker_by_nik(
+        self,
+        info: Info,
+        nik: Annotated[str, strawberry.argument(description="The 16-digit NIK.")],
+    ) -> Worker | None:
         try:
             clean = v.nik(nik)
         except FieldInvalid as exc:
@@ -153,7 +229,7 @@ class WorkerQueries:
         description="Dashboard counts: total, and by phase, placement status, membership "
         "status, destination country and job sector."
     )
-    async def worker_stats(self, info: Info, filter: WorkerFilter | None = None) -> WorkerStats:
+    async def worker_stats(self, info: Info, filter: FilterArg = None) -> WorkerStats:
         viewer = info.context.require_viewer()
         counters = filters.apply_to_counters(visible_worker_counts(viewer), filter)
         return WorkerStats(counters=counters,

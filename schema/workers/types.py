@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated, Any
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from models import workers as m
 from models.contributions import Contribution as ContributionRow
 from models.contributions import Coverage as CoverageRow
-from models.tenancy import visible_contributions, visible_events
 from models.validators import mask_identifier
 from schema import ids
 from schema.context import Info
@@ -27,8 +28,36 @@ from schema.enums import (
 )
 from schema.events.types import EVENT_ORDER, WorkerEvent
 from schema.node import Node
-from schema.pagination import ID_ONLY, Edge, PageInfo, keyset_page
+from schema.pagination import (
+    ID_ONLY,
+    Edge,
+    Page,
+    PageInfo,
+    SortKey,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+)
 from schema.partners.types import Partner
+
+FirstArg = Annotated[int | None, strawberry.argument(
+    description="Page size (default 50, at most 100).")]
+AfterArg = Annotated[str | None, strawberry.argument(
+    description="Start after this cursor (an edge's `cursor` or `pageInfo.endCursor`).")]
+
+
+async def _child_page(
+    info: Info, loader: DataLoader[Any, Any], worker_id: int, key: SortKey,
+    first: int | None, after: str | None,
+) -> Page[Any]:
+    """A page of a worker's rows through a batched loader (one query for a whole list)."""
+    size, _ = page_size(info.context.limits, first, None)
+    after_id = decode_cursor(key, after, "after")[1] if after is not None else 0
+    rows = list(await loader.load((worker_id, size, after_id))) if size else []
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, [encode_cursor(key, r) for r in rows], has_next=more,
+                has_previous=after is not None)
 
 
 @strawberry.type(description="An heir, in the order of entitlement.")
@@ -92,6 +121,14 @@ class Contribution(Node):
     @strawberry.field(description="Last day it covers, inclusive.")
     def covers_until(self) -> date:
         return self.row.covers_until
+
+    @strawberry.field(description="When it was recorded (UTC).")
+    def recorded_at(self) -> datetime:
+        return self.row.recorded_at
+
+    @strawberry.field(description="Who recorded it: account email or API key name.")
+    def recorded_by(self) -> str:
+        return self.row.recorded_by
 
 
 ContributionEdge = Edge[Contribution]
@@ -245,15 +282,19 @@ class Worker(Node):
         rows = await info.context.loaders.coverages.load(self.row.id)
         return [Coverage(row=r) for r in rows]
 
+    @strawberry.field(
+        description="The most recently recorded contribution; null before the first payment."
+    )
+    async def latest_contribution(self, info: Info) -> Contribution | None:
+        row = await info.context.loaders.latest_contribution.load(self.row.id)
+        return Contribution(row=row) if row else None
+
     @strawberry.field(description="Contributions, oldest first.")
     async def contributions(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: FirstArg = None, after: AfterArg = None
     ) -> ContributionConnection:
-        ctx = info.context
-        page = await keyset_page(
-            visible_contributions(ctx.require_viewer()).filter(worker_id=self.row.id),
-            ID_ONLY, descending=False, limits=ctx.limits, first=first, after=after,
-        )
+        page = await _child_page(info, info.context.loaders.contribution_page, self.row.id,
+                                 ID_ONLY, first, after)
         return ContributionConnection(
             edges=[ContributionEdge(cursor=c, node=Contribution(row=r))
                    for r, c in zip(page.rows, page.cursors, strict=True)],
@@ -262,13 +303,10 @@ class Worker(Node):
 
     @strawberry.field(description="The worker's event history, oldest first (commit order).")
     async def events(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: FirstArg = None, after: AfterArg = None
     ) -> WorkerEventConnection:
-        ctx = info.context
-        page = await keyset_page(
-            visible_events(ctx.require_viewer()).filter(worker_id=self.row.id),
-            EVENT_ORDER, descending=False, limits=ctx.limits, first=first, after=after,
-        )
+        page = await _child_page(info, info.context.loaders.event_page, self.row.id,
+                                 EVENT_ORDER, first, after)
         return WorkerEventConnection(
             edges=[WorkerEventEdge(cursor=c, node=WorkerEvent(row=r))
                    for r, c in zip(page.rows, page.cursors, strict=True)],
