@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 from pathlib import Path
@@ -40,9 +41,9 @@ async def test_graphql_http_audit_passes_every_must_and_should(node_tools, db, d
     p = await f.partner()
     secret = await f.key(p)
     with running_server(database_url, log_path=tmp_path / "server.log") as base:
-        result = subprocess.run(
-            ["node", "checks/http-audit.mjs", f"{base}/graphql", secret], cwd=CONTRACT,
-            capture_output=True, text=True, timeout=120, check=False)
+        result = await asyncio.to_thread(
+            subprocess.run, ["node", "checks/http-audit.mjs", f"{base}/graphql", secret],
+            cwd=CONTRACT, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "MUST: 13/13 passed" in result.stdout
     assert "SHOULD: 23/23 passed" in result.stdout
