@@ -79,6 +79,7 @@ async def issue(
     scopes: Iterable[Scope],
     expires_at: datetime | None = None,
     created_by: str = "cli",
+    trusted_documents_only: bool = False,
 ) -> IssuedKey:
     granted = check_grant(partner, role, scopes)
     clean_name = " ".join(name.split())
@@ -96,12 +97,14 @@ async def issue(
         scopes=sorted(s.value for s in granted),
         expires_at=expires_at,
         created_by=created_by,
+        trusted_documents_only=trusted_documents_only,
     )
     return IssuedKey(key, secret)
 
 
 async def issue_for(viewer: Viewer, partner_id: int | None, name: str, role: Role,
-                    scopes: Iterable[Scope], expires_at: datetime | None) -> IssuedKey:
+                    scopes: Iterable[Scope], expires_at: datetime | None,
+                    trusted_documents_only: bool = False) -> IssuedKey:
     """createApiKey: partner admins for their partner; operators for any partner."""
     require_partner_admin(viewer)
     target = partner_id if partner_id is not None else viewer.partner_id
@@ -110,7 +113,8 @@ async def issue_for(viewer: Viewer, partner_id: int | None, name: str, role: Rol
     partner = await Partner.get_or_none(id=target)
     if partner is None:
         raise NotFound("partner")
-    return await issue(partner, name, role, scopes, expires_at, created_by=viewer.actor)
+    return await issue(partner, name, role, scopes, expires_at, created_by=viewer.actor,
+                       trusted_documents_only=trusted_documents_only)
 
 
 async def _managed_key(viewer: Viewer, key_id: int) -> ApiKey:
@@ -193,6 +197,7 @@ async def viewer_for_secret(secret: str, request_id: str | None = None,
         scopes=frozenset(Scope(s) for s in key.scopes),
         actor=f"key:{key.name}",
         api_key_id=key.id,
+        trusted_documents_only=key.trusted_documents_only,
         request_id=request_id,
         source_address=source_address,
     )

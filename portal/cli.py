@@ -335,6 +335,21 @@ def cmd_sweep(args: argparse.Namespace) -> None:
           f"({result.batches} batch(es))")
 
 
+def cmd_contract(args: argparse.Namespace) -> None:
+    from portal import contract
+
+    if args.action == "write":
+        for path in contract.write():
+            print(f"wrote {path}")
+        return
+    problems = contract.check()
+    for problem in problems:
+        print(f"contract: {problem}", file=sys.stderr)
+    if problems:
+        raise SystemExit(1)
+    print("frontend contract is in step with the server")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from models.enums import PartnerKind, Role
 
@@ -373,6 +388,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export-schema", help="print the GraphQL SDL (needs no database)",
                        description="Print the schema in SDL to standard output.")
     p.set_defaults(func=cmd_export_schema)
+
+    p = sub.add_parser("contract", help="write or check the frontend contract",
+                       description="write: regenerate frontend-contract/schema.graphql and the "
+                       "trusted documents manifest; check: fail when they are stale, an "
+                       "operation does not validate, or a breaking change is undocumented.")
+    p.add_argument("action", choices=["write", "check"])
+    p.set_defaults(func=cmd_contract)
 
     p = sub.add_parser("create-partner", help="create a partner organisation",
                        description="Create a partner organisation.")

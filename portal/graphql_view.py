@@ -21,6 +21,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.types.unset import UNSET
 
+from portal import trusted
 from portal.auth import AuthError, viewer_from_connection_params, viewer_from_headers
 from portal.graphiql import GraphiQLPage
 from portal.liveness import Watch
@@ -62,6 +63,7 @@ class PortalGraphQL(GraphQL[Context, None]):
         self.events: EventSource | None = None  # set when the app starts its event feed
         self.graphiql = GraphiQLPage()  # our own page and assets: portal/graphiql.py
         self.settings = settings
+        self.manifest = trusted.load()
         self.limits = Limits(
             max_page_size=settings.max_page_size,
             default_page_size=min(settings.default_page_size, settings.max_page_size),
@@ -83,7 +85,14 @@ class PortalGraphQL(GraphQL[Context, None]):
             request_id=request_id_of(request.scope),
             events=self.events,
             allow_introspection=self.may_introspect(viewer),
+            trusted_only=self.held_to_manifest(viewer),
+            trusted_documents=self.manifest,
         )
+
+    def held_to_manifest(self, viewer: Any) -> bool:
+        if viewer is None or viewer.api_key_id is None:
+            return False  # staff sessions may run ad-hoc documents in GraphiQL
+        return self.settings.all_keys_trusted_only or viewer.trusted_documents_only
 
     def may_introspect(self, viewer: Any) -> bool:
         if viewer is not None and viewer.session_id is not None:
@@ -129,6 +138,14 @@ class PortalGraphQL(GraphQL[Context, None]):
             )
         except AuthError as exc:
             return unauthorized(str(exc), request_id)
+        ref = await trusted.reference(request)
+        if ref is not None:
+            try:
+                request.state.persisted_query = trusted.resolve(ref, self.manifest)
+            except trusted.PersistedError as exc:
+                return JSONResponse(
+                    {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]},
+                    status_code=exc.status, headers={"X-Request-ID": request_id})
         response = await super().run(request, self._context(request, viewer), root_value)
         response.headers["X-Request-ID"] = request_id
         if response.headers.get("content-type", "").startswith(JSON_MEDIA):
@@ -137,6 +154,13 @@ class PortalGraphQL(GraphQL[Context, None]):
             if status is not None:
                 response.status_code = status
         return response
+
+    async def parse_http_body(self, request_adapter: Any) -> Any:
+        data = await super().parse_http_body(request_adapter)
+        persisted = getattr(request_adapter._request.state, "persisted_query", None)
+        if persisted is not None and not isinstance(data, list) and data.query is None:
+            data.query = persisted
+        return data
 
     async def process_result(self, request: Request, result: ExecutionResult) -> Any:
         """No ``data`` and status 400 for requests that were never executed, when the
@@ -186,6 +210,7 @@ class PortalGraphQL(GraphQL[Context, None]):
         context.viewer = viewer
         context.loaders = Loaders(viewer)
         context.allow_introspection = self.may_introspect(viewer)
+        context.trusted_only = self.held_to_manifest(viewer)
 
         async def close() -> None:
             with contextlib.suppress(Exception):

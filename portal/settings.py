@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.identifiers import IdentifierVault, VaultError, derive_key, parse_data_keys
+from portal import webhook_settings
+from portal.webhook_settings import WebhookSettings
 
 DEFAULT_SECRET = "insecure-development-secret-change-me"  # noqa: S105 (it is the marker)
 ENVIRONMENTS = ("development", "production")
@@ -44,14 +46,25 @@ class Settings:
     cost_mode: str = "enforce"
     # Ten thousand import rows fit comfortably (about 4 MB); nothing legitimate is bigger.
     max_body_bytes: int = 8_000_000
+    # Which API keys may only run trusted documents: "all" keys, or only the keys flagged
+    # so ("flagged"). Default: all in production, flagged ones elsewhere.
+    trusted_documents: str | None = None
     # API keys may introspect outside production; staff sessions always may.
     introspection_for_keys: bool | None = None
     # How often each server process runs the expiry sweep (models.sweep); 0 disables it.
     sweep_interval_seconds: int = 3600
+    # PORTAL_WEBHOOK_*: the webhook dispatcher and the SSRF guard (portal.webhook_settings).
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def all_keys_trusted_only(self) -> bool:
+        if self.trusted_documents is not None:
+            return self.trusted_documents == "all"
+        return self.production
 
     @property
     def keys_may_introspect(self) -> bool:
@@ -79,8 +92,13 @@ class Settings:
                 raise SettingsError(
                     "PORTAL_DATA_KEYS must be set in production (id:base64 32-byte key)"
                 )
+        webhook_problem = self.webhooks.problem()
+        if webhook_problem:
+            raise SettingsError(webhook_problem)
         if self.sweep_interval_seconds < 0:
             raise SettingsError("PORTAL_SWEEP_INTERVAL_SECONDS must be 0 (off) or more")
+        if self.trusted_documents not in (None, "all", "flagged"):
+            raise SettingsError("PORTAL_TRUSTED_DOCUMENTS must be all or flagged")
         if self.cost_mode not in ("enforce", "measure"):
             raise SettingsError("PORTAL_COST_MODE must be enforce or measure")
         for name in ("max_depth", "max_aliases", "max_tokens", "max_root_fields", "max_cost",
@@ -116,6 +134,13 @@ def _bool(env: Mapping[str, str], name: str) -> bool | None:
     raise SettingsError(f"{name} must be true or false")
 
 
+def _webhooks(env: Mapping[str, str]) -> WebhookSettings:
+    try:
+        return webhook_settings.from_env(env)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
+
+
 def load(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     defaults = Settings()
@@ -139,8 +164,10 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         cost_mode=(env.get("PORTAL_COST_MODE") or "enforce").strip().lower(),
         max_body_bytes=_int(env, "PORTAL_MAX_BODY_BYTES", defaults.max_body_bytes),
         introspection_for_keys=_bool(env, "PORTAL_INTROSPECTION_FOR_KEYS"),
+        trusted_documents=(env.get("PORTAL_TRUSTED_DOCUMENTS") or "").strip().lower() or None,
         sweep_interval_seconds=_int(env, "PORTAL_SWEEP_INTERVAL_SECONDS",
                                     defaults.sweep_interval_seconds),
+        webhooks=_webhooks(env),
     )
     settings.check()
     return settings

@@ -91,7 +91,9 @@ def route(view: PortalGraphQL) -> Route:
         context = Context(viewer=viewer, limits=view.limits, request=request,
                           loaders=Loaders(viewer), request_id=rid, events=view.events,
                           resume_after=last_event_id[:200] if last_event_id else None,
-                          allow_introspection=view.may_introspect(viewer))
+                          allow_introspection=view.may_introspect(viewer),
+                          trusted_only=view.held_to_manifest(viewer),
+                          trusted_documents=view.manifest)
         # GET may not mutate (GraphQL over HTTP); POST may run any operation.
         allowed = (OperationType.QUERY, OperationType.SUBSCRIPTION) + (
             (OperationType.MUTATION,) if request.method == "POST" else ())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -57,6 +57,9 @@ class Context:
     last_event_cursor: str | None = None
     # False once the connection's credentials were revoked or expired.
     alive: Callable[[], bool] = lambda: True
+    # Held to the trusted documents manifest (portal.trusted decides who is).
+    trusted_only: bool = False
+    trusted_documents: Mapping[str, str] = field(default_factory=dict)
     # Introspection: staff sessions always; API keys unless production says otherwise.
     allow_introspection: bool = True
     # Run when the connection ends (stops the credential watch of a WebSocket).

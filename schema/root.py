@@ -30,6 +30,7 @@ from schema.node import Node
 from schema.pagination import ID_ONLY, Edge, PageInfo, keyset_page
 from schema.partners.mutations import PartnerMutations
 from schema.partners.types import Partner
+from schema.trusted import TrustedDocuments
 from schema.workers.mutations import WorkerMutations
 from schema.workers.queries import WorkerQueries
 from schema.workers.types import Contribution, Worker
@@ -145,7 +146,7 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         types=[Worker, Partner, WorkerEvent, Contribution, ApiKey, Account, Session, AuditEntry],
-        extensions=[RequestLimits, MaskUnexpectedErrors, RevealAudit],
+        extensions=[TrustedDocuments, RequestLimits, MaskUnexpectedErrors, RevealAudit],
     )
 
 

@@ -108,11 +108,14 @@ class AccessMutations:
         expires_at: datetime | None = None,
         partner_id: Annotated[strawberry.ID | None, strawberry.argument(
             description="Operators only: the partner to create the key for.")] = None,
+        trusted_documents_only: Annotated[bool, strawberry.argument(
+            description="The key may run only the published operations "
+            "(frontend-contract/trusted-documents.json).")] = False,
     ) -> CreateApiKeyResult:
         try:
             issued = await api_keys.issue_for(
                 info.context.require_viewer(), _pk("Partner", partner_id), name, role,
-                scopes, expires_at)
+                scopes, expires_at, trusted_documents_only)
         except DomainError as exc:
             return from_domain(exc, id=partner_id or "")  # type: ignore[return-value]
         return CreateApiKeySuccess(api_key=ApiKey(row=issued.key), secret=issued.secret)

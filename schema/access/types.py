@@ -60,6 +60,10 @@ class ApiKey(Node):
     def last_used_at(self) -> datetime | None:
         return self.row.last_used_at
 
+    @strawberry.field(description="True when the key may run only the published operations.")
+    def trusted_documents_only(self) -> bool:
+        return self.row.trusted_documents_only
+
     @strawberry.field(description="Until when the secret replaced by the last rotation works.")
     def previous_secret_valid_until(self) -> datetime | None:
         return self.row.previous_valid_until
