@@ -132,6 +132,7 @@ class Viewer:
     api_key_id: int | None = None
     account_id: int | None = None
     session_id: int | None = None
+    partner_code: str = field(default="", compare=False)
     # The key may only run the published (trusted) documents.
     trusted_documents_only: bool = False
     request_id: str | None = field(default=None, compare=False)

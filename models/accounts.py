@@ -205,6 +205,7 @@ async def viewer_for_session(token: str, request_id: str | None = None,
         actor=account.email,
         account_id=account.id,
         session_id=session.id,
+        partner_code=account.partner.code,
         request_id=request_id,
         source_address=source_address,
     )

@@ -198,6 +198,7 @@ async def viewer_for_secret(secret: str, request_id: str | None = None,
         actor=f"key:{key.name}",
         api_key_id=key.id,
         trusted_documents_only=key.trusted_documents_only,
+        partner_code=key.partner.code,
         request_id=request_id,
         source_address=source_address,
     )

@@ -7,14 +7,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from models import identifiers
 from models.db import close_database, open_database
-from portal import csv_routes, sessions, sse
+from portal import csv_routes, sessions, sse, webhooks
 from portal import settings as settings_module
+from portal.edge import Edge
 from portal.events import start_feed
 from portal.graphql_view import PortalGraphQL
 from portal.logging_setup import configure_logging
@@ -39,9 +42,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.feed, app.state.listener = feed, listener
         sweep = PeriodicSweep(settings.sweep_interval_seconds)
         sweep.start()
+        dispatcher = await webhooks.start(settings)
+        app.state.webhooks = dispatcher
         try:
             yield
         finally:
+            await webhooks.stop(dispatcher)
             await sweep.stop()
             await feed.stop()
             await close_database()
@@ -60,6 +66,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *csv_routes.routes(),
         ],
         lifespan=lifespan,
+        middleware=[
+            Middleware(Edge, production=settings.production),
+            Middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
+                       allow_methods=["GET", "POST"],
+                       allow_headers=["authorization", "content-type", "x-portal-csrf",
+                                      "x-request-id", "last-event-id"],
+                       expose_headers=["x-request-id", "retry-after"],
+                       allow_credentials=True, max_age=600),
+        ],
     )
     app.state.settings = settings
     logging.getLogger("portal").debug("application created")

@@ -134,7 +134,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         port=args.port,
         workers=args.processes if args.processes > 1 else None,
         log_level="info",
-        access_log=True,
+        # Uvicorn's access log prints query strings (GET variables may hold a NIK);
+        # portal.edge logs each request without them.
+        access_log=False,
     )
 
 

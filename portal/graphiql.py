@@ -156,8 +156,8 @@ def _accepted_encodings(header: str) -> set[str]:
 class GraphiQLPage:
     """The GraphiQL page and its asset route, for one app."""
 
-    assets_dir: Path = ASSETS_DIR
-    operations_dir: Path = OPERATIONS_DIR
+    assets_dir: Path = field(default_factory=lambda: ASSETS_DIR)
+    operations_dir: Path = field(default_factory=lambda: OPERATIONS_DIR)
     graphql_path: str = "/graphql"
     operations: list[dict[str, str]] = field(default_factory=list)
     _manifest: tuple[int, dict[str, Any]] | None = field(default=None, repr=False)
@@ -242,6 +242,7 @@ class GraphiQLPage:
             nonce=html.escape(nonce),
             style=html.escape(f"{assets}/{manifest['style']}"),
             script=html.escape(f"{assets}/{manifest['script']}"),
+            icon=html.escape(f"{assets}/{manifest['icon']}") if manifest.get("icon") else "",
             config=_json_for_html(config),
         )
         headers = {
@@ -274,6 +275,7 @@ PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta property="csp-nonce" nonce="{nonce}">
 <title>Partner Portal · GraphiQL</title>
+<link rel="icon" type="image/svg+xml" href="{icon}">
 <link rel="stylesheet" href="{style}">
 <script type="application/json" id="portal-graphiql-config">{config}</script>
 <script src="{script}" defer></script>

@@ -59,7 +59,7 @@ class PortalGraphQL(GraphQL[Context, None]):
 
     def __init__(self, schema: Any, settings: Settings) -> None:
         super().__init__(schema, graphql_ide="graphiql", keep_alive=True,
-                         keep_alive_interval=15)
+                         keep_alive_interval=15, allowed_origins=settings.allowed_origins)
         self.events: EventSource | None = None  # set when the app starts its event feed
         self.graphiql = GraphiQLPage()  # our own page and assets: portal/graphiql.py
         self.settings = settings
@@ -77,6 +77,7 @@ class PortalGraphQL(GraphQL[Context, None]):
         )
 
     def _context(self, request: Request | WebSocket, viewer: Any) -> Context:
+        request.scope.setdefault("state", {})["viewer"] = viewer  # for the access log
         return Context(
             viewer=viewer,
             limits=self.limits,
@@ -209,6 +210,7 @@ class PortalGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError() from None
         context.viewer = viewer
         context.loaders = Loaders(viewer)
+        websocket.scope.setdefault("state", {})["viewer"] = viewer
         context.allow_introspection = self.may_introspect(viewer)
         context.trusted_only = self.held_to_manifest(viewer)
 

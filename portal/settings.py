@@ -37,6 +37,7 @@ class Settings:
     db_pool_max: int = 10
     allowed_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
+    log_format: str = "json"  # json | text
     # Document limits, checked before execution (schema.limits).
     max_depth: int = 15
     max_aliases: int = 50
@@ -97,6 +98,8 @@ class Settings:
             raise SettingsError(webhook_problem)
         if self.sweep_interval_seconds < 0:
             raise SettingsError("PORTAL_SWEEP_INTERVAL_SECONDS must be 0 (off) or more")
+        if self.log_format not in ("json", "text"):
+            raise SettingsError("PORTAL_LOG_FORMAT must be json or text")
         if self.trusted_documents not in (None, "all", "flagged"):
             raise SettingsError("PORTAL_TRUSTED_DOCUMENTS must be all or flagged")
         if self.cost_mode not in ("enforce", "measure"):
@@ -156,6 +159,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
             o.strip() for o in env.get("PORTAL_ALLOWED_ORIGINS", "").split(",") if o.strip()
         ),
         log_level=(env.get("PORTAL_LOG_LEVEL") or "INFO").upper(),
+        log_format=(env.get("PORTAL_LOG_FORMAT") or "json").strip().lower(),
         max_depth=_int(env, "PORTAL_MAX_DEPTH", defaults.max_depth),
         max_aliases=_int(env, "PORTAL_MAX_ALIASES", defaults.max_aliases),
         max_tokens=_int(env, "PORTAL_MAX_TOKENS", defaults.max_tokens),

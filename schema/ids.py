@@ -11,7 +11,7 @@ import binascii
 
 NODE_TYPES = (
     "Worker", "Partner", "WorkerEvent", "Contribution", "ApiKey", "Account", "Session",
-    "AuditEntry",
+    "AuditEntry", "WebhookEndpoint", "WebhookDelivery",
 )
 MAX_ID_LENGTH = 100
 

@@ -26,6 +26,17 @@ class MaskUnexpectedErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda e: not is_expected(e))
 
+    def on_operation(self) -> Any:
+        # The operation name and outcome go into the request's access-log line.
+        context: Any = getattr(self.execution_context, "context", None)
+        request = getattr(context, "request", None)
+        yield from super().on_operation()
+        if request is not None and hasattr(request, "scope"):
+            state = request.scope.setdefault("state", {})
+            state["operation_name"] = self.execution_context.operation_name
+            result = self.execution_context.result
+            state["outcome"] = "error" if getattr(result, "errors", None) else "ok"
+
     def _request_id(self) -> str | None:
         context: Any = getattr(self.execution_context, "context", None)
         return getattr(context, "request_id", None)

@@ -31,6 +31,9 @@ from schema.pagination import ID_ONLY, Edge, PageInfo, keyset_page
 from schema.partners.mutations import PartnerMutations
 from schema.partners.types import Partner
 from schema.trusted import TrustedDocuments
+from schema.webhooks.mutations import WebhookMutations
+from schema.webhooks.queries import WebhookQueries, resolve_webhook_node
+from schema.webhooks.types import WebhookDelivery, WebhookEndpoint
 from schema.workers.mutations import WorkerMutations
 from schema.workers.queries import WorkerQueries
 from schema.workers.types import Contribution, Worker
@@ -71,6 +74,8 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
     if type_name == "AuditEntry":
         entry = await visible_audit_entries(viewer).get_or_none(id=pk)
         return AuditEntry(row=entry) if entry else None
+    if type_name in ("WebhookEndpoint", "WebhookDelivery"):
+        return await resolve_webhook_node(info, type_name, pk)
     if type_name == "Session" and viewer.account_id is not None:
         session = await access.Session.get_or_none(id=pk, account_id=viewer.account_id)
         return Session(row=session) if session else None
@@ -78,7 +83,7 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
 
 
 @strawberry.type(description="Read the registry.")
-class Query(WorkerQueries, AccessQueries, EventQueries):
+class Query(WorkerQueries, AccessQueries, EventQueries, WebhookQueries):
     @strawberry.field(
         description="Any object by global id. Malformed, unknown-type, missing and foreign "
         "ids all answer null."
@@ -126,7 +131,7 @@ class Query(WorkerQueries, AccessQueries, EventQueries):
 
 @strawberry.type(description="Change the registry. Every result is a union of a success "
                  "payload and typed errors.")
-class Mutation(WorkerMutations, AccessMutations, PartnerMutations):
+class Mutation(WorkerMutations, AccessMutations, PartnerMutations, WebhookMutations):
     pass
 
 
@@ -145,7 +150,8 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Worker, Partner, WorkerEvent, Contribution, ApiKey, Account, Session, AuditEntry],
+        types=[Worker, Partner, WorkerEvent, Contribution, ApiKey, Account, Session, AuditEntry,
+               WebhookEndpoint, WebhookDelivery],
         extensions=[TrustedDocuments, RequestLimits, MaskUnexpectedErrors, RevealAudit],
     )
 

@@ -5,6 +5,7 @@
 //
 // Output, all content-hashed so the portal can serve them as immutable:
 //   graphiql-<hash>.js / .css       the page's script (React 19, GraphiQL 5, explorer) and style
+//   favicon-<hash>.svg              the page's icon
 //   *.worker-<hash>.js              Monaco's editor, JSON and GraphQL workers
 //   inline-<hash>.woff2 / .ttf …    fonts and images the packages ship as data: URLs, written
 //                                   out as files so the CSP needs no `data:` source
@@ -128,6 +129,9 @@ for (const output of main.outputFiles) {
   }
 }
 if (!script || !style) throw new Error('build.mjs: esbuild wrote no graphiql.js/.css');
+const iconBytes = await readFile(path.join(here, 'src', 'favicon.svg'));
+const icon = hashedName('favicon.svg', iconBytes);
+files.set(icon, iconBytes);
 for (const [name, bytes] of files) {
   if (/^https?:|\/\/esm\.sh|unpkg\.com|jsdelivr/.test(name)) {
     throw new Error(`build.mjs: unexpected output ${name}`);
@@ -174,6 +178,7 @@ const versionOf = (pkg) => lock.packages[`node_modules/${pkg}`]?.version;
 const manifest = {
   script,
   style,
+  icon,
   workers,
   files: [...files.keys()].sort(),
   bytes: raw,

@@ -8,7 +8,7 @@ import './monaco-env.js'; // second: Monaco's workers come from our own origin
 
 import { explorerPlugin } from '@graphiql/plugin-explorer';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
-import { GraphiQL } from 'graphiql';
+import { GraphiQL, HISTORY_PLUGIN } from 'graphiql';
 import { StrictMode, useCallback, useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 
@@ -28,7 +28,7 @@ function readConfig() {
 const config = readConfig();
 const graphqlPath = config.graphqlPath || '/graphql';
 const operations = Array.isArray(config.operations) ? config.operations : [];
-const explorer = explorerPlugin();
+const plugins = [HISTORY_PLUGIN, explorerPlugin()];
 
 // Every request carries the session cookie (same origin only) and the CSRF header that
 // cookie-authenticated GraphQL requests need (portal/auth.py).
@@ -241,12 +241,15 @@ function App() {
         onApiKey={setApiKey}
       />
       <main className="portal-graphiql">
-        <GraphiQL
-          fetcher={fetcher}
-          plugins={[explorer]}
-          defaultTabs={defaultTabs}
-          shouldPersistHeaders={false}
-        />
+        {/* Mounted once we know who is signed in, so the first introspection is theirs. */}
+        {checking ? null : (
+          <GraphiQL
+            fetcher={fetcher}
+            plugins={plugins}
+            defaultTabs={defaultTabs}
+            shouldPersistHeaders={false}
+          />
+        )}
       </main>
     </div>
   );

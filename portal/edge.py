@@ -1,0 +1,98 @@
+"""Edge hygiene for every route: request ids, security headers, one access log line.
+
+The access line never carries a query string, header value or body: GET /graphql puts
+variables (which may hold a NIK) in the URL, so only the path is logged. Uvicorn's own
+access log is switched off for the same reason (portal.cli).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal.logging_setup import request_id_var
+from portal.request_meta import client_address
+
+log = logging.getLogger("portal.access")
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-resource-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+}
+HSTS = "max-age=63072000; includeSubDomains"
+
+
+class Edge:
+    def __init__(self, app: ASGIApp, *, production: bool) -> None:
+        self.app = app
+        self.production = production
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        incoming = _header(scope, b"x-request-id")
+        # A caller's id is kept when it is plausible, so logs join across systems.
+        request_id = incoming if incoming and _VALID_REQUEST_ID.match(incoming) else None
+        if request_id:
+            state["request_id"] = request_id
+        from portal.request_meta import request_id_of
+
+        request_id = request_id_of(scope)
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status: dict[str, Any] = {"code": None}
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if self.production:
+                    headers.setdefault("strict-transport-security", HSTS)
+                headers["x-request-id"] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            duration = (time.perf_counter() - started) * 1000
+            viewer = state.get("viewer")
+            log.info(
+                "%s %s %s %.1fms", scope.get("method", "WS"), scope.get("path"),
+                status["code"] or "-", duration,
+                extra={
+                    "request_id": request_id,
+                    "method": scope.get("method", "WEBSOCKET"),
+                    "path": scope.get("path"),
+                    "status": status["code"],
+                    "duration_ms": round(duration, 1),
+                    "operation": state.get("operation_name"),
+                    "partner": getattr(viewer, "partner_code", None),
+                    "actor_kind": getattr(viewer, "actor_kind", None),
+                    "outcome": state.get("outcome"),
+                    "client": client_address(scope),
+                },
+            )
+            request_id_var.reset(token)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers") or ():
+        if key == name:
+            try:
+                return value.decode("latin-1")
+            except UnicodeDecodeError:
+                return None
+    return None

@@ -1,0 +1,1 @@
+"""Webhooks in the GraphQL API: endpoints, deliveries, dead letters."""
