@@ -15,6 +15,7 @@ MODEL_MODULES: list[str] = [
     "models.access",
     "models.idempotency",
     "models.stats",
+    "models.rate_limits",
     "models.webhooks",
 ]
 APP = "portal"

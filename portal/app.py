@@ -21,6 +21,7 @@ from portal.edge import Edge
 from portal.events import start_feed
 from portal.graphql_view import PortalGraphQL
 from portal.logging_setup import configure_logging
+from portal.rate_limit import RateLimiter
 from portal.settings import Settings
 from portal.tasks import PeriodicSweep
 from schema.root import schema
@@ -30,13 +31,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or settings_module.load()
     configure_logging(settings)
     identifiers.configure(settings.vault())
-    graphql = PortalGraphQL(schema, settings)
+    limiter = RateLimiter(per_key=settings.rate_limit_per_key,
+                          per_address=settings.rate_limit_per_address,
+                          shared=settings.postgres)
+    graphql = PortalGraphQL(schema, settings, limiter)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if hint := graphql.graphiql.missing_hint():
             logging.getLogger("portal").warning(hint)
         await open_database(settings.database_url, pool_max=settings.db_pool_max)
+        limiter.start()
         feed, listener = await start_feed(settings.database_url)
         graphql.events = feed
         app.state.feed, app.state.listener = feed, listener
@@ -50,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await webhooks.stop(dispatcher)
             await sweep.stop()
             await feed.stop()
+            await limiter.stop()
             await close_database()
 
     async def healthz(request: Request) -> JSONResponse:
@@ -67,7 +73,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
         middleware=[
-            Middleware(Edge, production=settings.production),
+            Middleware(Edge, production=settings.production, limiter=limiter),
             Middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
                        allow_methods=["GET", "POST"],
                        allow_headers=["authorization", "content-type", "x-portal-csrf",

@@ -16,6 +16,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.logging_setup import request_id_var
+from portal.rate_limit import RateLimiter
 from portal.request_meta import client_address
 
 log = logging.getLogger("portal.access")
@@ -31,10 +32,15 @@ SECURITY_HEADERS = {
 HSTS = "max-age=63072000; includeSubDomains"
 
 
+EXEMPT_PATHS = ("/healthz", "/readyz", "/metrics")
+
+
 class Edge:
-    def __init__(self, app: ASGIApp, *, production: bool) -> None:
+    def __init__(self, app: ASGIApp, *, production: bool, limiter: RateLimiter | None = None
+                 ) -> None:
         self.app = app
         self.production = production
+        self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -65,7 +71,11 @@ class Edge:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            refused = self._over_address_limit(scope)
+            if refused is not None and scope["type"] == "http":
+                await refused(scope, receive, send_with_headers)
+            else:
+                await self.app(scope, receive, send_with_headers)
         finally:
             duration = (time.perf_counter() - started) * 1000
             viewer = state.get("viewer")
@@ -86,6 +96,17 @@ class Edge:
                 },
             )
             request_id_var.reset(token)
+
+
+    def _over_address_limit(self, scope: Scope) -> Any:
+        if self.limiter is None or scope.get("path") in EXEMPT_PATHS:
+            return None
+        address = client_address(scope) or "unknown"
+        limit = self.limiter.per_address
+        retry_after = self.limiter.hit(f"addr:{address}", limit)
+        if retry_after is None:
+            return None
+        return self.limiter.refuse("perAddress", limit, retry_after)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

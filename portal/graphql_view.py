@@ -27,6 +27,7 @@ from portal.graphiql import GraphiQLPage
 from portal.liveness import Watch
 from portal.negotiation import GRAPHQL_RESPONSE, negotiate
 from portal.negotiation import JSON as JSON_MEDIA
+from portal.rate_limit import RateLimiter
 from portal.request_meta import client_address, request_id_of
 from portal.settings import Settings
 from portal.ws_protocol import StrictWebSocketAdapter
@@ -57,12 +58,14 @@ def _is_mutation(query: str | None, operation_name: str | None) -> bool:
 class PortalGraphQL(GraphQL[Context, None]):
     websocket_adapter_class = StrictWebSocketAdapter  # type: ignore[assignment]
 
-    def __init__(self, schema: Any, settings: Settings) -> None:
+    def __init__(self, schema: Any, settings: Settings,
+                 limiter: RateLimiter | None = None) -> None:
         super().__init__(schema, graphql_ide="graphiql", keep_alive=True,
                          keep_alive_interval=15, allowed_origins=settings.allowed_origins)
         self.events: EventSource | None = None  # set when the app starts its event feed
         self.graphiql = GraphiQLPage()  # our own page and assets: portal/graphiql.py
         self.settings = settings
+        self.limiter = limiter
         self.manifest = trusted.load()
         self.limits = Limits(
             max_page_size=settings.max_page_size,
@@ -89,6 +92,14 @@ class PortalGraphQL(GraphQL[Context, None]):
             trusted_only=self.held_to_manifest(viewer),
             trusted_documents=self.manifest,
         )
+
+    def over_key_limit(self, viewer: Any) -> Response | None:
+        if self.limiter is None or viewer.api_key_id is None:
+            return None
+        limit = self.limiter.per_key
+        retry_after = self.limiter.hit(f"key:{viewer.api_key_id}", limit)
+        return None if retry_after is None else self.limiter.refuse("perKey", limit,
+                                                                     retry_after)
 
     def held_to_manifest(self, viewer: Any) -> bool:
         if viewer is None or viewer.api_key_id is None:
@@ -139,6 +150,8 @@ class PortalGraphQL(GraphQL[Context, None]):
             )
         except AuthError as exc:
             return unauthorized(str(exc), request_id)
+        if (refused := self.over_key_limit(viewer)) is not None:
+            return refused
         ref = await trusted.reference(request)
         if ref is not None:
             try:

@@ -47,6 +47,9 @@ class Settings:
     cost_mode: str = "enforce"
     # Ten thousand import rows fit comfortably (about 4 MB); nothing legitimate is bigger.
     max_body_bytes: int = 8_000_000
+    # Requests a minute; 0 switches a limit off.
+    rate_limit_per_key: int = 1200
+    rate_limit_per_address: int = 3000
     # Which API keys may only run trusted documents: "all" keys, or only the keys flagged
     # so ("flagged"). Default: all in production, flagged ones elsewhere.
     trusted_documents: str | None = None
@@ -60,6 +63,10 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
 
     @property
     def all_keys_trusted_only(self) -> bool:
@@ -98,6 +105,8 @@ class Settings:
             raise SettingsError(webhook_problem)
         if self.sweep_interval_seconds < 0:
             raise SettingsError("PORTAL_SWEEP_INTERVAL_SECONDS must be 0 (off) or more")
+        if self.rate_limit_per_key < 0 or self.rate_limit_per_address < 0:
+            raise SettingsError("PORTAL_RATE_LIMIT_* must be 0 (off) or more")
         if self.log_format not in ("json", "text"):
             raise SettingsError("PORTAL_LOG_FORMAT must be json or text")
         if self.trusted_documents not in (None, "all", "flagged"):
@@ -168,6 +177,9 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         cost_mode=(env.get("PORTAL_COST_MODE") or "enforce").strip().lower(),
         max_body_bytes=_int(env, "PORTAL_MAX_BODY_BYTES", defaults.max_body_bytes),
         introspection_for_keys=_bool(env, "PORTAL_INTROSPECTION_FOR_KEYS"),
+        rate_limit_per_key=_int(env, "PORTAL_RATE_LIMIT_PER_KEY", defaults.rate_limit_per_key),
+        rate_limit_per_address=_int(env, "PORTAL_RATE_LIMIT_PER_ADDRESS",
+                                    defaults.rate_limit_per_address),
         trusted_documents=(env.get("PORTAL_TRUSTED_DOCUMENTS") or "").strip().lower() or None,
         sweep_interval_seconds=_int(env, "PORTAL_SWEEP_INTERVAL_SECONDS",
                                     defaults.sweep_interval_seconds),

@@ -81,6 +81,8 @@ def route(view: PortalGraphQL) -> Route:
                                                source_address=client_address(request.scope))
         except AuthError as exc:
             return unauthorized(str(exc), rid)
+        if (refused := view.over_key_limit(viewer)) is not None:
+            return refused
         data = await _request_data(request)
         if data is None or not isinstance(data.get("query"), str) or not isinstance(
                 data.get("variables") or {}, dict):
