@@ -9,13 +9,11 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from models import identifiers
 from models.db import close_database, open_database
-from portal import csv_routes, sessions, sse, webhooks
+from portal import csv_routes, metrics, sessions, sse, trusted, webhooks
 from portal import settings as settings_module
 from portal.edge import Edge
 from portal.events import start_feed
@@ -58,22 +56,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await limiter.stop()
             await close_database()
 
-    async def healthz(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
-
     app = Starlette(
         routes=[
             sse.route(graphql),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
-            Route("/healthz", healthz),
+            *metrics.routes(settings),
             *graphql.graphiql.routes(),
             *sessions.routes(settings),
             *csv_routes.routes(),
         ],
         lifespan=lifespan,
         middleware=[
-            Middleware(Edge, production=settings.production, limiter=limiter),
+            Middleware(Edge, production=settings.production, limiter=limiter,
+                       known_operations=trusted.operation_names(graphql.manifest)),
             Middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
                        allow_methods=["GET", "POST"],
                        allow_headers=["authorization", "content-type", "x-portal-csrf",

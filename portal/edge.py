@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from portal import metrics
 from portal.logging_setup import request_id_var
 from portal.rate_limit import RateLimiter
 from portal.request_meta import client_address
@@ -36,9 +38,10 @@ EXEMPT_PATHS = ("/healthz", "/readyz", "/metrics")
 
 
 class Edge:
-    def __init__(self, app: ASGIApp, *, production: bool, limiter: RateLimiter | None = None
-                 ) -> None:
+    def __init__(self, app: ASGIApp, *, production: bool, limiter: RateLimiter | None = None,
+                 known_operations: Mapping[str, Any] | None = None) -> None:
         self.app = app
+        self.known_operations = known_operations or {}
         self.production = production
         self.limiter = limiter
 
@@ -79,6 +82,11 @@ class Edge:
         finally:
             duration = (time.perf_counter() - started) * 1000
             viewer = state.get("viewer")
+            if scope["type"] == "http":
+                metrics.observe_request(
+                    scope.get("path", ""), state.get("operation_name"), state.get("outcome")
+                    or str(status["code"]), duration / 1000, state.get("error_codes") or [],
+                    self.known_operations)
             log.info(
                 "%s %s %s %.1fms", scope.get("method", "WS"), scope.get("path"),
                 status["code"] or "-", duration,

@@ -47,6 +47,8 @@ class Settings:
     cost_mode: str = "enforce"
     # Ten thousand import rows fit comfortably (about 4 MB); nothing legitimate is bigger.
     max_body_bytes: int = 8_000_000
+    # When set, /metrics needs "Authorization: Bearer <token>".
+    metrics_token: str = ""
     # Requests a minute; 0 switches a limit off.
     rate_limit_per_key: int = 1200
     rate_limit_per_address: int = 3000
@@ -177,6 +179,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         cost_mode=(env.get("PORTAL_COST_MODE") or "enforce").strip().lower(),
         max_body_bytes=_int(env, "PORTAL_MAX_BODY_BYTES", defaults.max_body_bytes),
         introspection_for_keys=_bool(env, "PORTAL_INTROSPECTION_FOR_KEYS"),
+        metrics_token=env.get("PORTAL_METRICS_TOKEN", ""),
         rate_limit_per_key=_int(env, "PORTAL_RATE_LIMIT_PER_KEY", defaults.rate_limit_per_key),
         rate_limit_per_address=_int(env, "PORTAL_RATE_LIMIT_PER_ADDRESS",
                                     defaults.rate_limit_per_address),

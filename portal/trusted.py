@@ -91,3 +91,15 @@ def resolve(ref: Reference, manifest: Mapping[str, str]) -> str:
     if document is None:
         raise PersistedError(200, NOT_FOUND, "PersistedQueryNotFound")
     return document
+
+
+def operation_names(manifest: Mapping[str, str]) -> dict[str, str]:
+    """Published operation names → their hash (bounded metric labels, GraphiQL tabs)."""
+    from graphql import OperationDefinitionNode, parse
+
+    names: dict[str, str] = {}
+    for digest, document in manifest.items():
+        for definition in parse(document).definitions:
+            if isinstance(definition, OperationDefinitionNode) and definition.name:
+                names[definition.name.value] = digest
+    return names

@@ -35,7 +35,10 @@ class MaskUnexpectedErrors(MaskErrors):
             state = request.scope.setdefault("state", {})
             state["operation_name"] = self.execution_context.operation_name
             result = self.execution_context.result
-            state["outcome"] = "error" if getattr(result, "errors", None) else "ok"
+            errors = getattr(result, "errors", None) or []
+            state["outcome"] = "error" if errors else "ok"
+            state["error_codes"] = [
+                str((e.extensions or {}).get("code", "GRAPHQL_VALIDATION")) for e in errors]
 
     def _request_id(self) -> str | None:
         context: Any = getattr(self.execution_context, "context", None)
