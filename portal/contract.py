@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,11 +117,17 @@ def undocumented_breaks(old_sdl: str, new_sdl: str, changelog: str) -> list[Brea
     breaks = find_breaking_changes(build_schema(old_sdl), build_schema(new_sdl))
     missing = []
     for change in breaks:
-        words = change.description.rstrip(".").split()
-        coordinate = next((w for w in words if w[:1].isupper() and w[1:2] != " "), "")
-        if not coordinate or coordinate.strip("`'\"") not in changelog:
+        names = [n for n in _NAME.findall(change.description) if n not in _WORDS]
+        # "Worker.phase" names a field precisely; otherwise the type name will do.
+        coordinate = next((n for n in names if "." in n), names[0] if names else "")
+        if not coordinate or coordinate not in changelog:
             missing.append(change)
     return missing
+
+
+_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)?")
+_WORDS = {"Field", "Type", "Argument", "Enum", "Value", "Input", "Union", "Interface",
+          "Directive", "Scalar", "An", "A", "The", "Object", "Member"}
 
 
 def check() -> list[str]:
