@@ -137,6 +137,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         # Uvicorn's access log prints query strings (GET variables may hold a NIK);
         # portal.edge logs each request without them.
         access_log=False,
+        # SIGTERM: stop accepting, let in-flight requests finish for this long (WebSockets
+        # are closed with 1012 so clients resume from their cursor), then shut down.
+        timeout_graceful_shutdown=20,
     )
 
 
