@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from models.outages import is_outage
 from portal import metrics
 from portal.logging_setup import request_id_var
 from portal.rate_limit import RateLimiter
@@ -79,6 +81,24 @@ class Edge:
                 await refused(scope, receive, send_with_headers)
             else:
                 await self.app(scope, receive, send_with_headers)
+        except Exception as exc:
+            # Nothing unhandled leaves as a plain-text 500 with internals: a database outage
+            # is a 503 to retry, anything else a masked 500 carrying the request id.
+            if scope["type"] != "http" or status["code"] is not None:
+                raise
+            outage = is_outage(exc)
+            log.log(logging.WARNING if outage else logging.ERROR,
+                    "%s during %s %s", type(exc).__name__, scope.get("method"),
+                    scope.get("path"), extra={"request_id": request_id})
+            response = JSONResponse(
+                {"errors": [{
+                    "message": "The database is unavailable; retry in a moment." if outage
+                    else f"Internal error. Quote request id {request_id} to support.",
+                    "extensions": {"code": "SERVICE_UNAVAILABLE" if outage
+                                   else "INTERNAL_SERVER_ERROR", "requestId": request_id}}]},
+                status_code=503 if outage else 500,
+                headers={"Retry-After": "1"} if outage else None)
+            await response(scope, receive, send_with_headers)
         finally:
             duration = (time.perf_counter() - started) * 1000
             viewer = state.get("viewer")

@@ -14,6 +14,8 @@ from typing import Any
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from models.outages import is_outage
+
 log = logging.getLogger("portal.errors")
 
 
@@ -47,6 +49,16 @@ class MaskUnexpectedErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = self._request_id()
         original = error.original_error
+        if original is not None and is_outage(original):
+            log.warning("database unavailable during %s (request id %s)",
+                        self.execution_context.operation_name or "anonymous operation",
+                        request_id, extra={"request_id": request_id})
+            return GraphQLError(
+                "The database is unavailable; retry in a moment (with the same "
+                "idempotency key, where the mutation takes one).",
+                nodes=error.nodes, source=error.source, positions=error.positions,
+                path=error.path, original_error=None,
+                extensions={"code": "SERVICE_UNAVAILABLE", "requestId": request_id})
         # The exception's message is left out on purpose: driver errors quote parameter
         # values (names, identifiers). The type and the stack locate the bug.
         stack = "".join(traceback.format_tb(original.__traceback__)) if original else ""

@@ -28,6 +28,7 @@ from tests import pg
 BACKEND = os.environ.get("PORTAL_TEST_BACKEND", "sqlite").lower()
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-0123"
+ROOT_DIR = Path(__file__).resolve().parent.parent
 
 
 def settings_for(database_url: str, **overrides: Any) -> Settings:
