@@ -287,6 +287,18 @@ export type CreatePartnerSuccess = {
   partner: Partner;
 };
 
+/** The new endpoint and its secret, or why not. */
+export type CreateWebhookEndpointResult = CreateWebhookEndpointSuccess | NotAllowedError | ValidationError;
+
+/** The endpoint was registered. Store the secret now: it is shown once. It receives the events committed from now on. */
+export type CreateWebhookEndpointSuccess = {
+  __typename?: 'CreateWebhookEndpointSuccess';
+  /** The new endpoint. */
+  endpoint: WebhookEndpoint;
+  /** The signing secret (`whsec_…`), shown only this once; verify the X-Portal-Signature header with it. */
+  secret: Scalars['String']['output'];
+};
+
 /** The account, or why not. */
 export type DeactivateAccountResult = DeactivateAccountSuccess | NotAllowedError | NotFoundError | ValidationError;
 
@@ -295,6 +307,16 @@ export type DeactivateAccountSuccess = {
   __typename?: 'DeactivateAccountSuccess';
   /** The deactivated account. */
   account: Account;
+};
+
+/** The deleted id, or why not. */
+export type DeleteWebhookEndpointResult = DeleteWebhookEndpointSuccess | NotAllowedError | NotFoundError;
+
+/** The endpoint and its delivery records were deleted. */
+export type DeleteWebhookEndpointSuccess = {
+  __typename?: 'DeleteWebhookEndpointSuccess';
+  /** The id of the deleted endpoint. */
+  deletedId: Scalars['ID']['output'];
 };
 
 /** The key, or why not. */
@@ -525,8 +547,12 @@ export type Mutation = {
   createApiKey: CreateApiKeyResult;
   /** Create a partner organisation (BPJS operators only). */
   createPartner: CreatePartnerResult;
+  /** Register a webhook endpoint for your partner (partner admins with the WEBHOOKS scope). The signing secret is in the result, once. */
+  createWebhookEndpoint: CreateWebhookEndpointResult;
   /** Deactivate an account of your partner; its sessions close at once. */
   deactivateAccount: DeactivateAccountResult;
+  /** Delete an endpoint with its delivery records. */
+  deleteWebhookEndpoint: DeleteWebhookEndpointResult;
   /** Close every open WebSocket and SSE subscription of an API key without revoking it (operators: any key; partner admins: their partner's). Clients reconnect and resume from their cursor. */
   disconnectApiKey: DisconnectApiKeyResult;
   /** Extend a running contract (worker DEPARTED or ON_LEAVE) by some months and record its payment in the same change: Rp13,500 per added month. The contract end moves, cover runs to the new end plus one month, and one CONTRACT_EXTENDED event records it. An extension is an event, not a status. */
@@ -537,6 +563,8 @@ export type Mutation = {
   inviteAccount: InviteAccountResult;
   /** Record a contribution. The amount must equal what the rules give (Permenaker 4/2023: Rp37,500 before placement; by contract length during placement; JHT by the chosen monthly amount) — otherwise ValidationError (rule `amount_mismatch`) states the amount due. Writes the cover it buys, moves coveredUntil, and makes the membership ACTIVE when the cover includes today. Emits CONTRIBUTION_RECORDED. */
   recordContribution: RecordContributionResult;
+  /** Send a delivery again soon: a succeeded or dead-lettered one gets a new round of attempts (same event id, so receivers can deduplicate); one still retrying is brought forward to now. */
+  redeliverWebhook: RedeliverWebhookResult;
   /** Register a worker for your partner. Emits REGISTERED. With an idempotencyKey, repeating the same request returns the first result. */
   registerWorker: RegisterWorkerResult;
   /** Remove one heir from a worker. Emits UPDATED. */
@@ -547,6 +575,10 @@ export type Mutation = {
   revokeSession: RevokeSessionResult;
   /** Give an API key a new secret. The old secret keeps working for overlapSeconds (default one day, at most 30 days) so integrators can switch. */
   rotateApiKey: RotateApiKeyResult;
+  /** Give an endpoint a new signing secret. For overlapSeconds (default one day, at most 30 days) deliveries carry signatures by the new and the old secret, so receivers can switch without dropping any; 0 retires the old one at once. */
+  rotateWebhookSecret: RotateWebhookSecretResult;
+  /** Switch an endpoint off (deliveries wait) or on again (failures and the circuit breaker reset; what was missed meanwhile is delivered). */
+  setWebhookEndpointActive: SetWebhookEndpointActiveResult;
   /** Operators only: hand a worker to another partner. Writes TRANSFERRED_OUT (kept by the old partner, which sees nothing after it) and TRANSFERRED_IN (the new partner sees the whole history) in one transaction. */
   transferWorker: TransferWorkerResult;
   /** Change record fields of a worker (optimistic concurrency by version). Emits one UPDATED event listing each changed field's old and new value. */
@@ -600,7 +632,19 @@ export type MutationCreatePartnerArgs = {
 
 
 /** Change the registry. Every result is a union of a success payload and typed errors. */
+export type MutationCreateWebhookEndpointArgs = {
+  input: WebhookEndpointInput;
+};
+
+
+/** Change the registry. Every result is a union of a success payload and typed errors. */
 export type MutationDeactivateAccountArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Change the registry. Every result is a union of a success payload and typed errors. */
+export type MutationDeleteWebhookEndpointArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -647,6 +691,12 @@ export type MutationRecordContributionArgs = {
 
 
 /** Change the registry. Every result is a union of a success payload and typed errors. */
+export type MutationRedeliverWebhookArgs = {
+  deliveryId: Scalars['ID']['input'];
+};
+
+
+/** Change the registry. Every result is a union of a success payload and typed errors. */
 export type MutationRegisterWorkerArgs = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   input: RegisterWorkerInput;
@@ -677,6 +727,20 @@ export type MutationRevokeSessionArgs = {
 export type MutationRotateApiKeyArgs = {
   id: Scalars['ID']['input'];
   overlapSeconds?: Scalars['Int']['input'];
+};
+
+
+/** Change the registry. Every result is a union of a success payload and typed errors. */
+export type MutationRotateWebhookSecretArgs = {
+  id: Scalars['ID']['input'];
+  overlapSeconds?: Scalars['Int']['input'];
+};
+
+
+/** Change the registry. Every result is a union of a success payload and typed errors. */
+export type MutationSetWebhookEndpointActiveArgs = {
+  active: Scalars['Boolean']['input'];
+  id: Scalars['ID']['input'];
 };
 
 
@@ -857,6 +921,12 @@ export type Query = {
   partners: PartnerConnection;
   /** Who am I: partner, role and scopes. */
   viewer: Viewer;
+  /** The dead-letter queue: deliveries given up on, newest first. redeliverWebhook sends one again. */
+  webhookDeadLetters: WebhookDeliveryConnection;
+  /** Deliveries of your partner's endpoints, newest first. */
+  webhookDeliveries: WebhookDeliveryConnection;
+  /** Your partner's webhook endpoints (partner admins with the WEBHOOKS scope), oldest first. */
+  webhookEndpoints: Array<WebhookEndpoint>;
   /** One of your workers by global id; null for a missing, foreign or malformed id (the same as `node`). */
   worker?: Maybe<Worker>;
   /** The worker with this NIK, if it is one of yours. */
@@ -909,6 +979,22 @@ export type QueryNodesArgs = {
 export type QueryPartnersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Read the registry. */
+export type QueryWebhookDeadLettersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Read the registry. */
+export type QueryWebhookDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  endpointId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<WebhookDeliveryStatus>;
 };
 
 
@@ -968,6 +1054,16 @@ export type RecordContributionSuccess = {
   event: WorkerEvent;
   /** The worker after it: coveredUntil and status (ACTIVE when the cover includes today). */
   worker: Worker;
+};
+
+/** The queued delivery, or why not. */
+export type RedeliverWebhookResult = NotAllowedError | NotFoundError | RedeliverWebhookSuccess;
+
+/** The delivery is queued and will be attempted again soon. */
+export type RedeliverWebhookSuccess = {
+  __typename?: 'RedeliverWebhookSuccess';
+  /** The delivery, queued again. */
+  delivery: WebhookDelivery;
 };
 
 /** A new worker. The owning partner is always the caller's; there is no partner argument. */
@@ -1075,6 +1171,18 @@ export type RotateApiKeySuccess = {
   secret: Scalars['String']['output'];
 };
 
+/** The new secret, or why not. */
+export type RotateWebhookSecretResult = NotAllowedError | NotFoundError | RotateWebhookSecretSuccess | ValidationError;
+
+/** The endpoint has a new secret. Until previousSecretValidUntil deliveries are signed with both. */
+export type RotateWebhookSecretSuccess = {
+  __typename?: 'RotateWebhookSecretSuccess';
+  /** The endpoint. */
+  endpoint: WebhookEndpoint;
+  /** The new signing secret, shown only this once. */
+  secret: Scalars['String']['output'];
+};
+
 /** A permission an API key carries; scopes narrow a role, never widen it. */
 export type Scope =
   /** Manage keys and accounts (and, for operators, partners). */
@@ -1105,6 +1213,16 @@ export type Session = Node & {
   sourceAddress?: Maybe<Scalars['String']['output']>;
   /** The browser, as it announced itself. */
   userAgent?: Maybe<Scalars['String']['output']>;
+};
+
+/** The endpoint, or why not. */
+export type SetWebhookEndpointActiveResult = NotAllowedError | NotFoundError | SetWebhookEndpointActiveSuccess;
+
+/** The endpoint was switched on or off. */
+export type SetWebhookEndpointActiveSuccess = {
+  __typename?: 'SetWebhookEndpointActiveSuccess';
+  /** The endpoint. */
+  endpoint: WebhookEndpoint;
 };
 
 /** The record changed since you read it; reload and retry. */
@@ -1233,6 +1351,147 @@ export type Viewer = {
   role: Role;
   /** Your effective scopes. */
   scopes: Array<Scope>;
+};
+
+/** One HTTP attempt of a delivery. */
+export type WebhookAttempt = {
+  __typename?: 'WebhookAttempt';
+  /** When the request was sent. */
+  attemptedAt: Scalars['DateTime']['output'];
+  /** What went wrong, in short; null on success. Response bodies are never stored. */
+  error?: Maybe<Scalars['String']['output']>;
+  /** How long the attempt took, in milliseconds. */
+  latencyMs?: Maybe<Scalars['Int']['output']>;
+  /** The HTTP status answered; null when none came (timeout, connection refused). */
+  statusCode?: Maybe<Scalars['Int']['output']>;
+};
+
+/** One event sent (or to be sent) to one endpoint. */
+export type WebhookDelivery = Node & {
+  __typename?: 'WebhookDelivery';
+  /** Attempts since it was last queued (redelivery restarts the count). */
+  attemptCount: Scalars['Int']['output'];
+  /** Every attempt, newest first (at most `last`). */
+  attempts: Array<WebhookAttempt>;
+  /** When the event was queued for this endpoint. */
+  createdAt: Scalars['DateTime']['output'];
+  /** When the receiver accepted it. */
+  deliveredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The endpoint it goes to. */
+  endpoint?: Maybe<WebhookEndpoint>;
+  /** The event; null when you can no longer see it. */
+  event?: Maybe<WorkerEvent>;
+  /** The event's global id; sent as the X-Portal-Event-Id header and as `id` in the body, the same on every attempt (deduplicate on it). */
+  eventId: Scalars['ID']['output'];
+  /** Global, opaque id; sent as the X-Portal-Delivery-Id header. */
+  id: Scalars['ID']['output'];
+  /** What went wrong on the last attempt, in short. */
+  lastError?: Maybe<Scalars['String']['output']>;
+  /** Duration of the last attempt, in milliseconds. */
+  lastLatencyMs?: Maybe<Scalars['Int']['output']>;
+  /** HTTP status of the last attempt. */
+  lastStatusCode?: Maybe<Scalars['Int']['output']>;
+  /** When the next attempt is due; null once it succeeded or was given up. */
+  nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Where it stands. */
+  status: WebhookDeliveryStatus;
+  /** The worker's global id. */
+  workerId: Scalars['ID']['output'];
+};
+
+
+/** One event sent (or to be sent) to one endpoint. */
+export type WebhookDeliveryAttemptsArgs = {
+  last?: Scalars['Int']['input'];
+};
+
+/** A page of webhook deliveries, newest first. */
+export type WebhookDeliveryConnection = {
+  __typename?: 'WebhookDeliveryConnection';
+  /** The rows of this page. */
+  edges: Array<WebhookDeliveryEdge>;
+  /** Where this page sits. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page and the cursor to resume after it. */
+export type WebhookDeliveryEdge = {
+  __typename?: 'WebhookDeliveryEdge';
+  /** Pass as `after` (or `before`) to resume here. */
+  cursor: Scalars['String']['output'];
+  /** The row. */
+  node: WebhookDelivery;
+};
+
+/** Where a webhook delivery stands. */
+export type WebhookDeliveryStatus =
+  /** Given up (a 4xx other than 408/429, or every attempt failed): the dead-letter queue. redeliverWebhook sends it again. */
+  | 'FAILED'
+  /** Waiting for its first attempt, or queued again by redeliverWebhook. */
+  | 'PENDING'
+  /** Failed at least once; another attempt is scheduled (nextAttemptAt). */
+  | 'RETRYING'
+  /** The receiver answered with a 2xx status. */
+  | 'SUCCEEDED';
+
+/** A URL of your partner that receives your workers' events as signed HTTP POSTs. Its signing secret is shown only when it is created or rotated. */
+export type WebhookEndpoint = Node & {
+  __typename?: 'WebhookEndpoint';
+  /** False when switched off, by you or automatically after a long run of failures (see disabledReason). Events keep being recorded; switching it on again delivers what was missed. */
+  active: Scalars['Boolean']['output'];
+  /** While set and in the future, the circuit breaker has paused deliveries to this endpoint after repeated failures; they resume after it. */
+  circuitOpenUntil?: Maybe<Scalars['DateTime']['output']>;
+  /** Failed attempts in a row since the last success. */
+  consecutiveFailures: Scalars['Int']['output'];
+  /** Creation time. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Who registered it. */
+  createdBy: Scalars['String']['output'];
+  /** Your note about the endpoint. */
+  description: Scalars['String']['output'];
+  /** When it was switched off; null while active. */
+  disabledAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why it was switched off; null while active. */
+  disabledReason?: Maybe<Scalars['String']['output']>;
+  /** Event types sent; empty means every type. */
+  eventTypes: Array<WorkerEventType>;
+  /** Further conditions on the events sent; null: none. */
+  filter?: Maybe<WebhookFilter>;
+  /** Global, opaque id. */
+  id: Scalars['ID']['output'];
+  /** How many events this endpoint is behind the log: matching events not yet delivered (queued or not). */
+  lag: Scalars['Int']['output'];
+  /** When a delivery last succeeded. */
+  lastDeliveryAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Until when deliveries also carry a signature by the secret replaced by the last rotation; null when there is none. */
+  previousSecretValidUntil?: Maybe<Scalars['DateTime']['output']>;
+  /** Where deliveries are POSTed. */
+  url: Scalars['String']['output'];
+};
+
+/** A new webhook endpoint. */
+export type WebhookEndpointInput = {
+  /** A note for your team, at most 500 characters. */
+  description?: Scalars['String']['input'];
+  /** Event types to send; null or empty: every type. */
+  eventTypes?: InputMaybe<Array<WorkerEventType>>;
+  /** Further conditions; null: none. */
+  filter?: InputMaybe<WebhookFilterInput>;
+  /** http:// or https:// URL that receives the POSTs. It must resolve to a public address (loopback, private, link-local and metadata addresses are refused unless the deployment allows them). */
+  url: Scalars['String']['input'];
+};
+
+/** Only the events that match every condition are sent. */
+export type WebhookFilter = {
+  __typename?: 'WebhookFilter';
+  /** Only this worker's events. */
+  workerId?: Maybe<Scalars['ID']['output']>;
+};
+
+/** Only the events that match every condition given are sent. */
+export type WebhookFilterInput = {
+  /** Only this worker's events (a Worker id). */
+  workerId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** An Indonesian migrant worker (PMI) registered by a partner. */

@@ -70,7 +70,8 @@ async def _expire_batch(day: date, batch_size: int) -> int:
             return 0
         at = now()
         await (
-            Worker.filter(id__in=[w.id for w in rows])
+            system_workers()
+            .filter(id__in=[w.id for w in rows])
             .using_db(conn)
             .update(status=MembershipStatus.EXPIRED, version=F("version") + 1, updated_at=at)
         )

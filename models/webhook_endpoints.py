@@ -237,3 +237,23 @@ async def lag(endpoint: WebhookEndpoint, partner_kind: PartnerKind) -> int:
     unsent = await WebhookDelivery.filter(endpoint_id=endpoint.id,
                                           status__in=list(UNDELIVERED)).count()
     return unqueued + unsent
+
+
+async def reseal_secrets() -> int:
+    """Re-seal every signing secret under the vault's current data key (the webhook part
+    of a data-key rotation: run it before dropping an old key); returns how many changed.
+    Each row is updated only if it still holds the value read."""
+    v = vault()
+    changed = 0
+    for row in await WebhookEndpoint.all().values("id", "secret_sealed",
+                                                  "previous_secret_sealed"):
+        updates: dict[str, str] = {}
+        for column in ("secret_sealed", "previous_secret_sealed"):
+            token = row[column]
+            if token and v.key_id_of(token) != v.current:
+                updates[column] = v.seal(SECRET_KIND, v.open(SECRET_KIND, token))
+        if updates:
+            changed += await WebhookEndpoint.filter(
+                id=row["id"], secret_sealed=row["secret_sealed"],
+                previous_secret_sealed=row["previous_secret_sealed"]).update(**updates)
+    return changed

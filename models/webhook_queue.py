@@ -141,7 +141,9 @@ async def claim(instance: str, limit: int, lease: timedelta, half_open_after: in
         return []
     conn = get_connection("default")
     at = now()
-    _, rows = await conn.execute_query(
+    # execute_query_dict: Tortoise's execute_query drops RETURNING rows of an UPDATE on
+    # asyncpg (it runs UPDATE with execute(), which returns only the status).
+    rows = await conn.execute_query_dict(
         _claim_sql(is_postgres(conn)), [instance, at + lease, at, half_open_after, limit])
     return sorted(int(r["id"]) for r in rows)
 

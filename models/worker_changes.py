@@ -23,10 +23,11 @@ models.contribution_changes; batch operations in models.bulk_import and models.s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import functools
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -69,6 +70,23 @@ from models.tenancy import visible_contributions, visible_events, visible_partne
 from models.validators import mask_identifier
 from models.workers import NIK, Worker
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _wakes_feed(operation: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Once the change has committed, wake this process's event feed at once; other
+    processes learn through NOTIFY or their poll (models.event_log.committed)."""
+
+    @functools.wraps(operation)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        result = await operation(*args, **kwargs)
+        event_log.committed()
+        return result
+
+    return run
+
+
 # Kept under this name: demo data and imports build new rows exactly like registration.
 worker_row = worker_input.new_worker_row
 IDENTIFIER_COLUMNS = worker_input.IDENTIFIER_COLUMNS
@@ -110,6 +128,7 @@ async def _nik_taken(
         raise DuplicateNik(elsewhere=owner[0] != partner_id)
 
 
+@_wakes_feed
 async def register_worker(
     viewer: Viewer, raw: Mapping[str, Any], *, idempotency_key: str | None = None
 ) -> Worker:
@@ -157,6 +176,7 @@ async def register_worker(
     return worker
 
 
+@_wakes_feed
 async def import_workers(
     viewer: Viewer,
     rows: Sequence[Mapping[str, Any]],
@@ -238,6 +258,7 @@ def _abroad(worker: Worker) -> bool:
 # --- placement and membership status ----------------------------------------------------
 
 
+@_wakes_feed
 async def change_worker_status(
     viewer: Viewer,
     worker_id: int,
@@ -356,6 +377,7 @@ def _current(worker: Worker) -> worker_input.Current:
     )
 
 
+@_wakes_feed
 async def update_worker(
     viewer: Viewer, worker_id: int, version: int, patch: Mapping[str, Any]
 ) -> StatusChanged:
@@ -382,6 +404,7 @@ async def _save_update(
     return StatusChanged(worker, event)
 
 
+@_wakes_feed
 async def add_heir(
     viewer: Viewer, worker_id: int, version: int, heir: Mapping[str, Any],
     position: int | None = None,
@@ -415,6 +438,7 @@ def _one_heir(heir: Mapping[str, Any]) -> dict[str, Any]:
     return dict(clean["heirs"][0])
 
 
+@_wakes_feed
 async def remove_heir(
     viewer: Viewer, worker_id: int, version: int, position: int
 ) -> StatusChanged:
@@ -437,6 +461,7 @@ async def remove_heir(
 # --- money ---------------------------------------------------------------------------
 
 
+@_wakes_feed
 async def record_contribution(
     viewer: Viewer, raw: Mapping[str, Any], *, idempotency_key: str | None = None
 ) -> ContributionRecorded:
@@ -486,6 +511,7 @@ async def _recorded_before(
     return ContributionRecorded(worker, contribution, event)
 
 
+@_wakes_feed
 async def extend_contract(
     viewer: Viewer,
     worker_id: int,
@@ -528,6 +554,7 @@ async def extend_contract(
 # --- operators ------------------------------------------------------------------------
 
 
+@_wakes_feed
 async def correct_identity(
     viewer: Viewer, worker_id: int, version: int, raw: Mapping[str, Any], reason: str
 ) -> StatusChanged:
@@ -563,6 +590,7 @@ async def correct_identity(
     return StatusChanged(worker, event)
 
 
+@_wakes_feed
 async def transfer_worker(
     viewer: Viewer,
     worker_id: int,
@@ -578,7 +606,10 @@ async def transfer_worker(
         worker = await _locked_worker(conn, viewer, worker_id)
         _check_version(worker, version)
         clean_reason = _reason(reason)
-        target = await visible_partners(viewer).using_db(conn).get_or_none(id=to_partner_id)
+        # Partner ids are 32-bit: a larger one (global ids carry up to 18 digits) is simply
+        # not a partner, and asking PostgreSQL for it would be an error.
+        target = (await visible_partners(viewer).using_db(conn).get_or_none(id=to_partner_id)
+                  if 0 < to_partner_id < 2**31 else None)
         _check_transfer_target(worker, target)
         assert target is not None
         source = await Partner.get(id=worker.partner_id).using_db(conn)
@@ -623,6 +654,7 @@ def _check_transfer_target(worker: Worker, target: Partner | None) -> None:
 # --- the system -----------------------------------------------------------------------
 
 
+@_wakes_feed
 async def expire_lapsed(
     *, today: date | None = None, batch_size: int = sweep.BATCH_SIZE
 ) -> sweep.SweepResult:

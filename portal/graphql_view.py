@@ -91,6 +91,7 @@ class PortalGraphQL(GraphQL[Context, None]):
             allow_introspection=self.may_introspect(viewer),
             trusted_only=self.held_to_manifest(viewer),
             trusted_documents=self.manifest,
+            transport="websocket" if self.is_websocket_request(request) else "http",
         )
 
     def over_key_limit(self, viewer: Any) -> Response | None:

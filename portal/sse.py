@@ -95,7 +95,7 @@ def route(view: PortalGraphQL) -> Route:
                           resume_after=last_event_id[:200] if last_event_id else None,
                           allow_introspection=view.may_introspect(viewer),
                           trusted_only=view.held_to_manifest(viewer),
-                          trusted_documents=view.manifest)
+                          trusted_documents=view.manifest, transport="sse")
         # GET may not mutate (GraphQL over HTTP); POST may run any operation.
         allowed = (OperationType.QUERY, OperationType.SUBSCRIPTION) + (
             (OperationType.MUTATION,) if request.method == "POST" else ())

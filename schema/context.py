@@ -57,6 +57,8 @@ class Context:
     last_event_cursor: str | None = None
     # False once the connection's credentials were revoked or expired.
     alive: Callable[[], bool] = lambda: True
+    # http, websocket or sse: plain HTTP cannot carry a subscription.
+    transport: str = "http"
     # Held to the trusted documents manifest (portal.trusted decides who is).
     trusted_only: bool = False
     trusted_documents: Mapping[str, str] = field(default_factory=dict)

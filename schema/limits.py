@@ -27,6 +27,7 @@ from graphql import (
     IntValueNode,
     ListValueNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     ValidationRule,
     VariableNode,
@@ -174,10 +175,18 @@ class RequestLimits(SchemaExtension):
         context = self.execution_context.context
         limits = context.limits if isinstance(context, Context) else Limits()
         allow = context.allow_introspection if isinstance(context, Context) else True
+        transport = context.transport if isinstance(context, Context) else "http"
         self.execution_context.parse_options["max_tokens"] = limits.max_tokens
         extension = self
 
         class LimitsRule(ValidationRule):
+            def enter_operation_definition(self, node: Any, *_: Any) -> None:
+                if node.operation == OperationType.SUBSCRIPTION and transport == "http":
+                    self.report_error(GraphQLError(
+                        "Subscriptions stream over WebSocket (/graphql with "
+                        "graphql-transport-ws) or Server-Sent Events (/graphql/stream), "
+                        "not plain HTTP.", extensions={"code": "SUBSCRIPTION_TRANSPORT"}))
+
             def enter_document(self, node: Any, *_: Any) -> None:
                 ec = extension.execution_context
                 m = measure(node, ec.operation_name, ec.variables, limits)

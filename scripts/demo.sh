@@ -10,4 +10,8 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e .
+# GraphiQL's own assets (no CDN). Without Node the API still works and /graphql says how
+# to build them.
+bash scripts/build-graphiql.sh \
+  || echo "!! GraphiQL assets not built (needs Node 20 + npm): run scripts/build-graphiql.sh" >&2
 exec "$VENV/bin/portal" serve --demo "$@"

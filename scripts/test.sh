@@ -21,6 +21,15 @@ if command -v npm >/dev/null; then
     || npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# GraphiQL's assets, for the browser test (which skips without them, or fails under CI).
+if ! bash scripts/build-graphiql.sh; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "GraphiQL assets are required under CI=true but did not build" >&2
+    exit 1
+  fi
+  echo "== GraphiQL assets not built (needs Node 20 + npm): the browser test will skip"
+fi
+
 pg_up() { "$VENV/bin/python" -c "from tests import pg; raise SystemExit(0 if pg.reachable() else 1)"; }
 
 if ! pg_up && [ "${CI:-}" = "true" ] && command -v pg_ctlcluster >/dev/null; then

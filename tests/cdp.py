@@ -49,6 +49,7 @@ class Page:
         self.session_id = session_id
         self._next_id = 1000
         self.requests: list[str] = []
+        self.posts: list[tuple[str, str]] = []  # (url, body) of requests with a body
         self.console: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
 
@@ -59,6 +60,8 @@ class Page:
         params = message.get("params", {})
         if method == "Network.requestWillBeSent":
             self.requests.append(params["request"]["url"])
+            if params["request"].get("postData"):
+                self.posts.append((params["request"]["url"], params["request"]["postData"]))
         elif method == "Network.webSocketCreated":
             self.requests.append(params["url"])
         elif method == "Runtime.consoleAPICalled":
@@ -195,7 +198,6 @@ def chromium(profile: Path, *, width: int = 1440, height: int = 900,
     ]
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(args, stdout=log, stderr=log, start_new_session=True)
-    socket = None
     try:
         port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + 30
@@ -206,22 +208,21 @@ def chromium(profile: Path, *, width: int = 1440, height: int = 900,
                 raise CDPError("chromium did not open its DevTools port within 30 s")
             time.sleep(0.1)
         port, path = port_file.read_text().splitlines()[:2]
-        socket = connect(f"ws://127.0.0.1:{port}{path}", max_size=None, open_timeout=10)
-        browser = Page(socket, None)
-        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = browser.send("Target.attachToTarget", {"targetId": target,
-                                                         "flatten": True})["sessionId"]
-        page = Page(socket, session)
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            page.send(f"{domain}.enable")
-        page.send("Emulation.setDeviceMetricsOverride",
-                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
-        page.send("Page.addScriptToEvaluateOnNewDocument", {"source": CSP_LISTENER})
-        yield page
+        with connect(f"ws://127.0.0.1:{port}{path}", max_size=None, open_timeout=10,
+                     close_timeout=2) as socket:
+            browser = Page(socket, None)
+            target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+            session = browser.send("Target.attachToTarget", {"targetId": target,
+                                                             "flatten": True})["sessionId"]
+            page = Page(socket, session)
+            for domain in ("Page", "Runtime", "Log", "Network"):
+                page.send(f"{domain}.enable")
+            page.send("Emulation.setDeviceMetricsOverride",
+                      {"width": width, "height": height, "deviceScaleFactor": 1,
+                       "mobile": False})
+            page.send("Page.addScriptToEvaluateOnNewDocument", {"source": CSP_LISTENER})
+            yield page
     finally:
-        if socket is not None:
-            with contextlib.suppress(Exception):
-                socket.close()
         # Chromium was started in its own session: stop its whole process group by its id.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)

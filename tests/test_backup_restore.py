@@ -11,8 +11,8 @@ import pytest
 
 from models.db import close_database, open_database
 from models.events import WorkerEvent
-from models.workers import Worker
 from models.worker_changes import register_worker
+from models.workers import Worker
 from portal.migrations import migrate
 from tests import factories as f
 from tests import pg

@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -91,7 +90,7 @@ async def test_a_postgres_restart_under_write_load_loses_no_acknowledged_write(
             await asyncio.to_thread(private_cluster.restart, 1.0)
             # The server recovers by itself: writes are acknowledged again.
             deadline = time.monotonic() + 20
-            while len(acknowledged) < before_restart + 20 and time.monotonic() < deadline:
+            while len(acknowledged) < before_restart + 20 and time.monotonic() < deadline:  # noqa: ASYNC110
                 await asyncio.sleep(0.2)
             stop.set()
             await asyncio.gather(*writers)
@@ -153,17 +152,18 @@ async def test_sigterm_closes_websockets_with_1012_and_finishes_in_flight_reques
     port = free_port()
     env = {**os.environ, "PORTAL_DATABASE_URL": database_url, "PORTAL_SECRET_KEY": TEST_SECRET}
     log_path = tmp_path / "server.log"
-    log = open(log_path, "wb")  # noqa: SIM115 (closed in finally)
-    process = subprocess.Popen([sys.executable, "-m", "portal.cli", "serve", "--port",
-                                str(port)], env=env, cwd=ROOT_DIR, stdout=log, stderr=log)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "portal.cli", "serve", "--port", str(port), env=env,
+        cwd=ROOT_DIR, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=0.5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                await asyncio.sleep(0.1)
+        async with httpx.AsyncClient() as http:
+            for _ in range(100):
+                try:
+                    if (await http.get(f"{base}/healthz", timeout=0.5)).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    await asyncio.sleep(0.1)
         async with websockets.connect(base.replace("http", "ws") + "/graphql",
                                       subprotocols=["graphql-transport-ws"]) as ws:
             await ws.send(json.dumps({"type": "connection_init",
@@ -177,10 +177,11 @@ async def test_sigterm_closes_websockets_with_1012_and_finishes_in_flight_reques
                 await asyncio.wait_for(ws.recv(), 15)
         assert closed.value.rcvd is not None and closed.value.rcvd.code in (1001, 1012)
         # Uvicorn re-raises the signal after its graceful shutdown, hence -SIGTERM.
-        assert await asyncio.to_thread(process.wait, 30) in (0, -signal.SIGTERM)
-        text = log_path.read_text()
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+        assert process.returncode in (0, -signal.SIGTERM)
+        text = stderr.decode()
+        log_path.write_text(text)
         assert "Application shutdown complete" in text and "Traceback" not in text
     finally:
-        if process.poll() is None:
+        if process.returncode is None:
             process.kill()
-        log.close()

@@ -67,6 +67,10 @@ def click_tab(page: Page, title: str) -> None:
         tab.querySelector('button').setAttribute('data-test-tab', {json.dumps(title)});
         return true; }})()""", what=f"the {title} tab")
     page.click(f'[data-test-tab="{title}"]')
+    # The editor follows the tab a moment later; run nothing before it has.
+    page.wait_for(f"""(() => {{ const editor = document.querySelector('.graphiql-query-editor');
+        return !!editor && editor.innerText.replace(/\\u00a0/g, ' ')
+            .includes({json.dumps(title)}); }})()""", what=f"the {title} operation in the editor")
 
 
 def replace_operation(page: Page, text: str) -> None:
@@ -77,6 +81,10 @@ def replace_operation(page: Page, text: str) -> None:
             "type": kind, "key": "a", "code": "KeyA", "modifiers": 2,
             "windowsVirtualKeyCode": 65, "commands": ["selectAll"] if kind == "keyDown" else []})
     page.send("Input.insertText", {"text": text})
+    first_line = text.splitlines()[0][:40]
+    page.wait_for(f"""(() => {{ const editor = document.querySelector('.graphiql-query-editor');
+        return !!editor && editor.innerText.replace(/\\u00a0/g, ' ')
+            .includes({json.dumps(first_line)}); }})()""", what="the typed operation")
 
 
 def api(base: str, secret: str, query: str, variables: dict | None = None) -> dict:
@@ -98,18 +106,25 @@ def drive(database_url: str, invitation: str, secret: str, tmp_path: Path) -> No
         with chromium(tmp_path / "chromium-profile",
                       log_path=tmp_path / "chromium.log") as page:
             try:
-                run_story(page, base, secret)
-            finally:
+                sign_in_and_list_workers(page, base)
                 shot = page.screenshot(tmp_path / "graphiql.png")
                 out = ROOT / "bench" / "out"
                 out.mkdir(parents=True, exist_ok=True)
                 shutil.copy(shot, out / "graphiql.png")
+                subscribe(page, base, secret)
+                page.screenshot(tmp_path / "graphiql-subscription.png")
+                sign_out(page)
+            except Exception:
+                page.screenshot(tmp_path / "graphiql-failure.png")
+                for url, body in page.posts:
+                    print("POST", url, body[:2000])
+                raise
             check_nothing_left_loopback(page, base)
 
 
-def run_story(page: Page, base: str, secret: str) -> None:
+def sign_in_and_list_workers(page: Page, base: str) -> None:
     page.navigate(f"{base}/graphql")
-    # Signed out: the page offers the sign-in form (and GraphiQL is already there).
+    # Signed out: the page offers the sign-in form.
     page.wait_for("!!document.querySelector('#portal-email')", timeout=60, what="sign-in form")
     page.type_into("#portal-email", EMAIL)
     page.type_into("#portal-password", PASSWORD)
@@ -120,14 +135,16 @@ def run_story(page: Page, base: str, secret: str) -> None:
 
     # The WorkersList example operation is a tab; run it with the session cookie.
     click_tab(page, "WorkersList")
-    page.wait_for("!!document.querySelector('.graphiql-execute-button')")
     page.click(".graphiql-execute-button")
     result = response_text(page, "Ayu Lestari")
     assert '"totalCount": 2' in result
     assert "Siti Rahmawati" in result
+    time.sleep(0.5)  # let Monaco finish painting before the screenshot
 
-    # A subscription over graphql-transport-ws on the same URL, authenticated by the cookie.
-    # It resumes after the last event, so it cannot miss the registration made below.
+
+def subscribe(page: Page, base: str, secret: str) -> None:
+    """A subscription over graphql-transport-ws on the same URL, authenticated by the
+    session cookie. It resumes after the last event, so it cannot miss the registration."""
     last = api(base, secret, EVENTS)["events"]["edges"][-1]["cursor"]
     page.click(".graphiql-tab-add")
     replace_operation(page, f'subscription Live {{ workerEvents(after: "{last}") '
@@ -136,11 +153,12 @@ def run_story(page: Page, base: str, secret: str) -> None:
     api(base, secret, REGISTER, {"input": f.worker_input(fullName="Ratna Sari")})
     live = response_text(page, "Ratna Sari")
     assert '"REGISTERED"' in live
+    page.click(".graphiql-execute-button")  # stop it
 
-    # Back to the list for the screenshot: signed in, the result on screen.
-    click_tab(page, "WorkersList")
-    response_text(page, "Ayu Lestari")
-    time.sleep(0.5)
+
+def sign_out(page: Page) -> None:
+    page.click("#portal-sign-out")
+    page.wait_for("!!document.querySelector('#portal-email')", what="the sign-in form again")
 
 
 def check_nothing_left_loopback(page: Page, base: str) -> None:

@@ -76,7 +76,7 @@ async def test_browsers_get_the_graphiql_page_itself_with_a_strict_csp(assets, c
     assert csp["frame-ancestors"] == "'none'"
     assert csp["object-src"] == "'none'" and csp["base-uri"] == "'none'"
     assert csp["img-src"] == csp["font-src"] == csp["worker-src"] == "'self'"
-    assert csp["connect-src"] == "'self' ws://portal.test"
+    assert csp["connect-src"] == "'self' ws://portal.test wss://portal.test"
     policy = response.headers["content-security-policy"]
     for loose in ("unsafe-eval", "wasm-unsafe-eval", "blob:", "data:", "*", "http:", "https:"):
         assert loose not in policy.replace("ws://portal.test", ""), loose

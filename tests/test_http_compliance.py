@@ -74,3 +74,12 @@ async def test_mutations_are_refused_over_get(client):
         headers={"authorization": f"Bearer {secret}", "accept": "application/json"})
     assert response.status_code == 405
     assert response.headers["allow"] == "POST"
+
+
+async def test_a_subscription_over_plain_http_is_a_clear_400(client):
+    p = await f.partner()
+    c = client.as_key(await f.key(p))
+    response = await c.post("subscription { workerEvents { cursor } }",
+                            accept="application/graphql-response+json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "SUBSCRIPTION_TRANSPORT"

@@ -6,6 +6,7 @@
 // Output, all content-hashed so the portal can serve them as immutable:
 //   graphiql-<hash>.js / .css       the page's script (React 19, GraphiQL 5, explorer) and style
 //   favicon-<hash>.svg              the page's icon
+//   third-party-licenses-<hash>.txt the licences of every bundled npm package
 //   *.worker-<hash>.js              Monaco's editor, JSON and GraphQL workers
 //   inline-<hash>.woff2 / .ttf …    fonts and images the packages ship as data: URLs, written
 //                                   out as files so the CSP needs no `data:` source
@@ -45,7 +46,17 @@ const common = {
   legalComments: 'none',
   absWorkingDir: here,
   define: { 'process.env.NODE_ENV': '"production"' },
+  metafile: true,
 };
+
+// Every npm package that ends up in a bundle, for the third-party licence file.
+const bundled = new Set();
+function notePackages(metafile) {
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = input.match(/^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//); // innermost package
+    if (match) bundled.add(match[1]);
+  }
+}
 
 // 1. The three Monaco workers, as classic scripts.
 const workerEntries = {
@@ -62,6 +73,7 @@ for (const [label, entry] of Object.entries(workerEntries)) {
     format: 'iife',
     outdir: 'out',
   });
+  notePackages(result.metafile);
   const [output] = result.outputFiles.filter((f) => f.path.endsWith('.js'));
   const name = hashedName(path.basename(entry), output.contents);
   files.set(name, Buffer.from(output.contents));
@@ -78,8 +90,8 @@ const main = await esbuild.build({
   assetNames: '[name]-[hash]',
   loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file', '.svg': 'file', '.png': 'file' },
   define: { ...common.define, __PORTAL_WORKERS__: JSON.stringify(workers) },
-  metafile: true,
 });
+notePackages(main.metafile);
 
 // data: URLs in CSS become files of their own (CSP: font-src/img-src 'self', no data:).
 const MIME_EXT = {
@@ -129,6 +141,25 @@ for (const output of main.outputFiles) {
   }
 }
 if (!script || !style) throw new Error('build.mjs: esbuild wrote no graphiql.js/.css');
+// The licences of everything bundled, served beside the bundle (the bundles are minified
+// without their licence comments).
+const notices = [];
+for (const packageDir of [...bundled].sort()) {
+  const dir = path.join(here, packageDir);
+  const { name: pkg, version, license } = JSON.parse(
+    await readFile(path.join(dir, 'package.json'), 'utf8'),
+  );
+  if (notices.some((n) => n.startsWith(`${pkg}@${version} `))) continue; // nested copies
+  const licenceFile = (await readdir(dir)).find((f) => /^(licen[cs]e|copying)/i.test(f));
+  const text = licenceFile ? await readFile(path.join(dir, licenceFile), 'utf8') : '';
+  notices.push(`${pkg}@${version} (${license || 'see package'})\n\n${text.trim()}\n`);
+}
+const licences = Buffer.from(
+  `Third-party software in the Partner Portal's GraphiQL bundle\n\n${notices.join(`\n${'-'.repeat(72)}\n\n`)}`,
+);
+const licencesName = hashedName('third-party-licenses.txt', licences);
+files.set(licencesName, licences);
+
 const iconBytes = await readFile(path.join(here, 'src', 'favicon.svg'));
 const icon = hashedName('favicon.svg', iconBytes);
 files.set(icon, iconBytes);
@@ -179,6 +210,8 @@ const manifest = {
   script,
   style,
   icon,
+  licenses: licencesName,
+  packages: notices.length,
   workers,
   files: [...files.keys()].sort(),
   bytes: raw,

@@ -32,7 +32,6 @@ from graphql import (
     is_leaf_type,
     print_type,
 )
-
 from graphql.pyutils import Undefined
 
 from models.clock import today_jakarta
@@ -56,6 +55,8 @@ ID_ARGUMENT_TYPES = {
     "sessionId": "Session",
     "eventId": "WorkerEvent",
     "contributionId": "Contribution",
+    "endpointId": "WebhookEndpoint",
+    "deliveryId": "WebhookDelivery",
 }
 NESTED_PAGE = 3  # `first` for lists below the root: enough to show a row, cheap in cost
 ROOT_PAGE = 20
@@ -126,7 +127,8 @@ class Fill:
                     "amount": 162_000, "position": 0, "overlapSeconds": 3600}.get(name, 1)
         if type_name == "String":
             return {"reason": "attack probe", "name": "attack probe",
-                    "displayName": "Attack Probe", "url": "https://attacker.example/hook",
+                    "displayName": "Attack Probe",
+                    "url": "https://93.184.216.34/attacker-hook",
                     "email": "attacker@example.org"}.get(name, "attack probe")
         if type_name == "Boolean":
             return False
@@ -186,8 +188,13 @@ def _type_literal(type_: Any) -> str:
     return str(type_)
 
 
-def selection(t: Any, depth: int, max_depth: int, full_depth: int) -> str:
-    """The selection set of ``t`` at ``depth`` (root field's children are depth 1)."""
+def selection(t: Any, depth: int, max_depth: int, full_depth: int,
+              alias: tuple[str, frozenset[str]] | None = None) -> str:
+    """The selection set of ``t`` at ``depth`` (a root field's children are depth 1).
+
+    Members of a union or interface are selected in inline fragments; a field that two
+    members have with different types is aliased by type (``Worker_status: status``), as
+    GraphQL refuses to merge them (and only those: aliases are limited too)."""
     named = get_named_type(t)
     if is_leaf_type(named):
         return ""
@@ -196,24 +203,32 @@ def selection(t: Any, depth: int, max_depth: int, full_depth: int) -> str:
         possible = (named.types if isinstance(named, GraphQLUnionType)
                     else _implementations(named))
         if isinstance(named, GraphQLInterfaceType):
-            parts.extend(n for n in named.fields if n in IDENTIFYING and n != "__typename")
+            parts.extend(n for n in named.fields if n in IDENTIFYING)
+        types: dict[str, set[str]] = {}
         for member in possible:
-            inner = selection(member, depth, max_depth, full_depth)
+            for fname, f in member.fields.items():
+                types.setdefault(fname, set()).add(str(f.type))
+        clashing = frozenset(n for n, ts in types.items() if len(ts) > 1)
+        for member in possible:
+            inner = selection(member, depth, max_depth, full_depth,
+                              alias=(member.name, clashing))
             parts.append(f"... on {member.name} {inner}")
         return "{ " + " ".join(parts) + " }"
     assert isinstance(named, GraphQLObjectType)
     for fname, f in named.fields.items():
         if any(_is_required(a) for a in f.args.values()):
             continue  # nested required arguments: not generated (none exist today)
-        args = "(first: %d)" % NESTED_PAGE if "first" in f.args else ""
+        args = f"(first: {NESTED_PAGE})" if "first" in f.args else ""
+        head = (f"{alias[0]}_{fname}: {fname}{args}" if alias and fname in alias[1]
+                else fname + args)
         ftype = get_named_type(f.type)
         if is_leaf_type(ftype):
             if depth <= full_depth or fname in IDENTIFYING:
-                parts.append(fname + args)
+                parts.append(head)
             continue
         if depth + 1 > max_depth:
             continue
-        parts.append(fname + args + " " + selection(f.type, depth + 1, max_depth, full_depth))
+        parts.append(head + " " + selection(f.type, depth + 1, max_depth, full_depth))
     return "{ " + " ".join(parts) + " }"
 
 
@@ -275,3 +290,36 @@ def id_arguments(s: GraphQLSchema, kind: str, field_name: str) -> Iterator[str]:
 def describe(s: GraphQLSchema, type_name: str) -> str:
     t = s.get_type(type_name)
     return print_type(t) if t is not None else type_name
+
+
+def id_paths(s: GraphQLSchema, kind: str, field_name: str,
+             max_depth: int = 3) -> list[tuple[str, ...]]:
+    """Paths to every single global id a root field takes: its ID arguments and ID fields
+    of its input objects (``("input", "filter", "workerId")``). Lists are left out."""
+    root = root_type(s, kind)
+    assert root is not None
+    out: list[tuple[str, ...]] = []
+
+    def visit(t: Any, path: tuple[str, ...], depth: int) -> None:
+        inner = t.of_type if isinstance(t, GraphQLNonNull) else t
+        if isinstance(inner, GraphQLList):
+            return
+        if isinstance(inner, GraphQLInputObjectType):
+            if depth < max_depth:
+                for name, f in inner.fields.items():
+                    visit(f.type, (*path, name), depth + 1)
+        elif get_named_type(inner).name == "ID":
+            out.append(path)
+
+    for name, arg in root.fields[field_name].args.items():
+        visit(arg.type, (name,), 0)
+    return out
+
+
+def set_path(variables: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    target = variables
+    for name in path[:-1]:
+        if not isinstance(target.get(name), dict):
+            target[name] = {}
+        target = target[name]
+    target[path[-1]] = value

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from models import accounts
+from models import accounts, webhook_queue
 from models.access import ROLE_SCOPES, Account, ApiKey, AuditEntry, Session
 from models.api_keys import digest as key_digest
 from models.clock import now, today_jakarta
@@ -26,6 +26,7 @@ from models.events import WorkerEvent
 from models.partners import Partner
 from models.stats import PartnerWorkerCount
 from models.validators import mask_identifier
+from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from models.workers import FAMILY_CARD, NIK, PASSPORT, Worker
 from schema.events.types import event_cursor
 from schema.ids import encode
@@ -49,6 +50,13 @@ UPDATE = """mutation($id: ID!, $version: Int!, $input: UpdateWorkerInput!) {
   updateWorker(id: $id, version: $version, input: $input) { __typename
   ... on UpdateWorkerSuccess { worker { version } } } }"""
 REVEAL = "{ workers(first: 50) { edges { node { nik passportNumber familyCardNumber } } } }"
+CREATE_ENDPOINT = """mutation($input: WebhookEndpointInput!) { createWebhookEndpoint(
+  input: $input) { __typename ... on CreateWebhookEndpointSuccess { secret endpoint { id } } } }"""
+SET_ACTIVE = """mutation($id: ID!) { setWebhookEndpointActive(id: $id, active: false) {
+  __typename } }"""
+# A public address literal: accepted by the SSRF guard without any DNS lookup. Endpoints
+# are switched off once the world is built, so nothing is ever sent to it.
+PUBLIC_URL = "https://93.184.216.34/{}"
 
 
 def unique(prefix: str) -> str:
@@ -107,8 +115,14 @@ class World:
     http: httpx.AsyncClient
     creds: dict[str, Credential]
     partners: dict[str, PartnerData]
-    secrets: set[str] = field(default_factory=set)
+    secrets: set[str] = field(default_factory=set)  # credentials: never in any response
+    identifiers: set[str] = field(default_factory=set)  # NIKs, passports, family cards
     setup_log: list[str] = field(default_factory=list)
+    database_url: str = ""
+
+    @property
+    def never_logged(self) -> set[str]:
+        return self.secrets | self.identifiers
 
     @property
     def a(self) -> PartnerData:
@@ -139,7 +153,7 @@ class World:
         data = f.worker_input(**overrides)
         result = (await self.run(f"{who}:officer", REGISTER, {"input": data}))["registerWorker"]
         assert result["__typename"] == "RegisterWorkerSuccess", result
-        self.secrets.update(v for k, v in data.items()
+        self.identifiers.update(v for k, v in data.items()
                             if k in ("nik", "passportNumber", "familyCardNumber") and v)
         worker = {**data, "id": result["worker"]["id"], "version": 1}
         self.partners[who].workers.append(worker)
@@ -197,6 +211,16 @@ class World:
             "token": invitation.token, "password": PASSWORD})
         assert response.status_code == 200, response.text
         return invitation.account
+
+    async def endpoint(self, who: str) -> str:
+        """A webhook endpoint of ``who``, made through GraphQL by its admin."""
+        code = self.partners[who].code
+        r = (await self.run(f"{who}:admin", CREATE_ENDPOINT, {"input": {
+            "url": PUBLIC_URL.format(unique(f"{code}-hook-")),
+            "description": f"{code} webhook marker"}}))["createWebhookEndpoint"]
+        assert r["__typename"] == "CreateWebhookEndpointSuccess", r
+        self.secrets.add(r["secret"])
+        return str(r["endpoint"]["id"])
 
     async def key(self, who: str, role: Role, scopes: frozenset[Scope] | None = None,
                   name: str | None = None) -> str:
@@ -273,6 +297,7 @@ async def build_world(http: httpx.AsyncClient) -> World:
         "A:signed-out-session", "A", "session", Role.PARTNER_ADMIN, token=signed_out,
         valid=False)
 
+    endpoints = {who: await world.endpoint(who) for who in ("A", "B")}
     # Workers with a history: registration, payment, departure, extension, update.
     for who, countries in (("A", ("HK", "HK", "HK")), ("B", ("HK", "SG", "SG"))):
         made = [await world.register(who, **_person_data(who, i, c))
@@ -284,10 +309,23 @@ async def build_world(http: httpx.AsyncClient) -> World:
             "employerName"])
         # A revealing read (audit entry) and a key made through the API (audit entry).
         await world.run(f"{who}:admin", REVEAL)
-        created = await world.run(f"{who}:admin", """mutation { createApiKey(
-            name: "made-through-graphql", role: PARTNER_VIEWER, scopes: [READ]) {
-            ... on CreateApiKeySuccess { secret } } }""")
+        created = await world.run(f"{who}:admin", """mutation($name: String!) {
+            createApiKey(name: $name, role: PARTNER_VIEWER, scopes: [READ]) {
+            ... on CreateApiKeySuccess { secret } } }""",
+                                  {"name": f"{world.partners[who].code}-made-through-graphql"})
         world.secrets.add(created["createApiKey"]["secret"])
+    # Deliveries of every event to each partner's endpoint, one of them dead-lettered;
+    # then the endpoints are switched off (a real server never sends anything).
+    await webhook_queue.enqueue_all()
+    for who in ("A", "B"):
+        first = await WebhookDelivery.filter(partner_id=world.partners[who].row.id).order_by(
+            "id").first()
+        assert first is not None, f"no webhook deliveries for {who}"
+        first.status = DeliveryStatus.FAILED
+        first.last_error = "connection refused"
+        await first.save(update_fields=["status", "last_error"])
+        r = await world.run(f"{who}:admin", SET_ACTIVE, {"id": endpoints[who]})
+        assert r["setWebhookEndpointActive"]["__typename"] == "SetWebhookEndpointActiveSuccess"
     return world
 
 
@@ -368,6 +406,13 @@ async def markers(partner: Partner, *, tenant: bool = True,
         m.texts[account.email] = f"{partner.code} account email"
     for s in await Session.filter(account_id__in=account_ids).values_list("id", flat=True):
         m.ids[encode("Session", s)] = f"{partner.code} session {s} id"
+    for ep in await WebhookEndpoint.filter(partner_id=partner.id):
+        m.ids[encode("WebhookEndpoint", ep.id)] = f"{partner.code} webhook endpoint {ep.id} id"
+        m.texts[ep.url] = f"{partner.code} webhook url"
+        if ep.description:
+            m.texts[ep.description] = f"{partner.code} webhook description"
+    for d in await WebhookDelivery.filter(partner_id=partner.id).values_list("id", flat=True):
+        m.ids[encode("WebhookDelivery", d)] = f"{partner.code} webhook delivery {d} id"
     entries = await AuditEntry.filter(partner_id=partner.id).values_list("id", flat=True)
     entries += await AuditEntry.filter(subject_partner_id=partner.id).values_list("id",
                                                                                   flat=True)
@@ -399,6 +444,11 @@ async def snapshot(partner: Partner) -> dict[str, Any]:
         "accounts": accounts_,
         "sessions": await Session.filter(account_id__in=[a[0] for a in accounts_]).order_by(
             "id").values_list("id", "revoked_at", "expires_at"),
+        "webhook endpoints": await WebhookEndpoint.filter(partner_id=partner.id).order_by(
+            "id").values_list("id", "url", "active", "secret_sealed", "previous_secret_sealed",
+                              "filter_worker_id", "cursor"),
+        "webhook deliveries": await WebhookDelivery.filter(partner_id=partner.id).order_by(
+            "id").values_list("id", "status", "attempts", "next_attempt_at", "endpoint_id"),
         "partners": await Partner.all().order_by("id").values_list(
             "id", "code", "name", "kind", "country"),
     }

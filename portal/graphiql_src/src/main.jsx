@@ -9,6 +9,7 @@ import './monaco-env.js'; // second: Monaco's workers come from our own origin
 import { explorerPlugin } from '@graphiql/plugin-explorer';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { GraphiQL, HISTORY_PLUGIN } from 'graphiql';
+import { Kind, parse } from 'graphql';
 import { StrictMode, useCallback, useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 
@@ -38,12 +39,35 @@ function sameOriginFetch(input, init = {}) {
   return window.fetch(input, { ...init, headers, credentials: 'same-origin' });
 }
 
+// GraphiQL learns the operation name and document 100 ms after the editor changes (a
+// debounce), so a Run right after switching tabs or typing can send the previous tab's
+// operation name with the new document (the server rightly refuses it), or miss that the
+// document is a subscription (which must go over the WebSocket). The text being sent
+// decides instead.
+function currentOperation(params, opts) {
+  if (params.operationName === 'IntrospectionQuery') return [params, opts];
+  let document;
+  try {
+    document = parse(params.query);
+  } catch {
+    return [params, opts]; // the server will say what is wrong with it
+  }
+  const names = document.definitions
+    .filter((d) => d.kind === Kind.OPERATION_DEFINITION)
+    .map((d) => (d.name ? d.name.value : undefined));
+  const fixed = { ...opts, documentAST: document };
+  if (names.length === 1 && !names.includes(params.operationName || undefined)) {
+    return [{ ...params, operationName: names[0] ?? null }, fixed];
+  }
+  return [params, fixed];
+}
+
 function makeFetcher(apiKey) {
   const url = new URL(graphqlPath, window.location.href);
   const wsUrl = new URL(url);
   wsUrl.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   const authorization = apiKey ? { Authorization: `Bearer ${apiKey}` } : {};
-  return createGraphiQLFetcher({
+  const fetcher = createGraphiQLFetcher({
     url: url.toString(),
     // graphql-transport-ws on the same URL. With an API key it goes in connection_init;
     // otherwise the browser sends the session cookie with the handshake.
@@ -52,6 +76,7 @@ function makeFetcher(apiKey) {
     headers: authorization,
     fetch: sameOriginFetch,
   });
+  return (params, opts = {}) => fetcher(...currentOperation(params, opts));
 }
 
 async function readJson(response) {
