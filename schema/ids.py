@@ -14,6 +14,10 @@ NODE_TYPES = (
     "AuditEntry", "WebhookEndpoint", "WebhookDelivery",
 )
 MAX_ID_LENGTH = 100
+# Tables whose primary key is a 32-bit integer: a larger number cannot name a row, and
+# PostgreSQL would refuse it as a parameter, so it decodes like any other missing id.
+INT32_TYPES = frozenset({"ApiKey", "Account", "Partner", "WebhookEndpoint"})
+INT32_MAX = 2**31 - 1
 
 
 def encode(type_name: str, pk: int) -> str:
@@ -33,7 +37,9 @@ def decode(global_id: object) -> tuple[str, int] | None:
     if not pk_text.isdigit() or len(pk_text) > 18:
         return None
     pk = int(pk_text)
-    return (type_name, pk) if pk > 0 else None
+    if pk <= 0 or (type_name in INT32_TYPES and pk > INT32_MAX) or pk > 2**63 - 1:
+        return None
+    return type_name, pk
 
 
 def decode_as(type_name: str, global_id: object) -> int | None:

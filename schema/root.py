@@ -8,6 +8,8 @@ import strawberry
 from graphql import GraphQLError
 
 from models import access
+from models.authorization import require_partner_admin
+from models.errors import NotAllowed
 from models.partners import Partner as PartnerRow
 from models.tenancy import (
     visible_audit_entries,
@@ -47,6 +49,14 @@ class PartnerConnection:
     page_info: PageInfo = strawberry.field(description="Where this page sits.")
 
 
+def can_manage_access(viewer: access.Viewer) -> bool:
+    try:
+        require_partner_admin(viewer)
+    except NotAllowed:
+        return False
+    return True
+
+
 async def resolve_node(info: Info, global_id: str) -> Node | None:
     """Any object by global id, through the choke point; foreign answers like missing."""
     decoded = ids.decode(global_id)
@@ -68,9 +78,20 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
         contribution = await visible_contributions(viewer).get_or_none(id=pk)
         return Contribution(row=contribution) if contribution else None
     if type_name == "ApiKey":
-        # Your own partner's keys only (operators too: a key is not a worker).
+        # The same rule as the apiKeys list: partner admins, their partner's keys.
+        if not can_manage_access(viewer):
+            return None
         key = await access.ApiKey.get_or_none(id=pk, partner_id=viewer.partner_id)
         return ApiKey(row=key) if key else None
+    if type_name == "Account":
+        # Everyone sees their own account; admins their partner's; operators all.
+        qs = access.Account.filter(id=pk)
+        if not (viewer.is_operator and can_manage_access(viewer)):
+            qs = qs.filter(partner_id=viewer.partner_id)
+            if not can_manage_access(viewer):
+                qs = qs.filter(id=viewer.account_id or 0)
+        account = await qs.first()
+        return Account(row=account) if account else None
     if type_name == "AuditEntry":
         entry = await visible_audit_entries(viewer).get_or_none(id=pk)
         return AuditEntry(row=entry) if entry else None

@@ -419,7 +419,9 @@ def assert_no_leaks(raw: str, m: Markers, world: World, sent: list[str], what: s
 async def markers_for(world: World, cred: Credential, **kwargs: Any) -> Markers:
     """A's own credentials with too little role or scope must not see A's workers; they
     may of course see their own partner, key and account."""
-    return await markers(world.a.row, tenant=cred.owner != "A", **kwargs)
+    viewer = world.partners[cred.owner].row.id if cred.owner in ("A", "B") else None
+    return await markers(world.a.row, tenant=cred.owner != "A", viewer_partner=viewer,
+                         **kwargs)
 
 
 def normalized(response: httpx.Response, value: str) -> tuple[int, str]:
@@ -507,6 +509,12 @@ class TestReads:
             assert list(fields) == list(ROOT[kind])
         assert walk.node_types(served) == NODE_TYPES
 
+    async def test_the_execution_spy_sees_what_runs(self, world: World,
+                                                    executions: list[str]) -> None:
+        """The control of every 'never executed' assertion: a valid request is seen."""
+        await world.run("B:viewer", "{ viewer { role } }")
+        assert executions, "the spy on schema.execute saw nothing: it watches the wrong thing"
+
     async def test_building_the_world_logged_no_secret(self, world: World) -> None:
         assert world.setup_log, "the setup log was not captured"
         found = leaks.secrets_in("\n".join(world.setup_log), world.never_logged)
@@ -555,6 +563,23 @@ class TestReads:
                                {"id": gid})
         assert data["node"] == {"__typename": type_name, "id": gid}, (
             f"node() does not resolve A's own {type_name} for {cred.name}")
+
+    @pytest.mark.parametrize("cred_name", ["A:viewer", "A:officer", "A:admin[READ]"])
+    @pytest.mark.parametrize("type_name", ["ApiKey", "Account", "AuditEntry",
+                                           "WebhookEndpoint", "WebhookDelivery"])
+    async def test_node_is_no_way_around_admin_only_lists(
+            self, world: World, type_name: str, cred_name: str) -> None:
+        """Keys, accounts, the audit log and webhooks are listed for partner admins only
+        (apiKeys, accounts, auditLog, webhookEndpoints refuse anyone else); fetching one
+        of them by id must not give a lesser role or scope what the list refuses."""
+        if type_name not in NODE_TYPES:
+            pytest.skip(f"{type_name} is not a Node type")
+        cred = world.creds[cred_name]
+        aim = await read_aim(world, cred)
+        data = await world.run(cred, "query($id: ID!) { node(id: $id) { __typename id } }",
+                               {"id": aim.ids[type_name]})
+        assert data["node"] is None, (
+            f"{cred_name} reads A's {type_name} through node(), which the list refuses it")
 
     @pytest.mark.parametrize("cred_name", [*B_ALL, "A:officer[WRITE]"])
     @pytest.mark.parametrize("type_name", NODE_TYPES)
@@ -974,7 +999,8 @@ class TestWrites:
                                   {"id": moved["id"], "v": state["version"]})
         assert changed["updateWorker"]["__typename"] == "UpdateWorkerSuccess"
         # B knew the worker's id and identity; what A did with it since is A's alone.
-        m = await markers(world.a.row, skip_workers=frozenset({pk_of(moved["id"])}))
+        m = await markers(world.a.row, skip_workers=frozenset({pk_of(moved["id"])}),
+                          viewer_partner=world.b.row.id)
         m.texts["Hongkongzulu Newco Employer"] = "A's change after the transfer"
         m.texts["+85298765432"] = "A's change after the transfer"
         # Deliberately allowed: B's TRANSFERRED_OUT event names the receiving partner

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from models import accounts, api_keys
+from models.authorization import require_partner_admin
 from models.errors import DomainError, NotFound
 from models.partners import Partner as PartnerRow
 from schema import ids
@@ -171,7 +172,11 @@ class AccessMutations:
     ) -> InviteAccountResult:
         viewer = info.context.require_viewer()
         try:
-            pk = _pk("Partner", partner_id) or viewer.partner_id
+            # Role first, then the lookup: no one learns which partners exist.
+            require_partner_admin(viewer)
+            pk = viewer.partner_id if partner_id is None else _pk("Partner", partner_id)
+            if pk != viewer.partner_id and not viewer.is_operator:
+                raise NotFound("partner")
             partner = await PartnerRow.get_or_none(id=pk)
             if partner is None:
                 raise NotFound("partner")

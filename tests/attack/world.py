@@ -363,10 +363,12 @@ def _identifier_markers(m: Markers, what: str, value: str | None) -> None:
 
 
 async def markers(partner: Partner, *, tenant: bool = True,
-                  skip_workers: frozenset[int] = frozenset()) -> Markers:
-    """Everything of ``partner`` another partner must never see. ``tenant`` adds the
-    partner itself, its keys, accounts, sessions and audit entries to its workers'
-    data (workers, events, contributions)."""
+                  skip_workers: frozenset[int] = frozenset(),
+                  viewer_partner: int | None = None) -> Markers:
+    """Everything of ``partner`` that the viewer's partner must never see. ``tenant`` adds
+    the partner itself, its keys, accounts, sessions, audit entries and webhooks to its
+    workers' data (workers, events, contributions); ``skip_workers`` leaves out workers
+    the viewer legitimately knows (one it transferred away)."""
     m = Markers()
     workers = [w for w in await Worker.filter(partner_id=partner.id) if w.id not in skip_workers]
     worker_ids = [w.id for w in workers]
@@ -383,9 +385,12 @@ async def markers(partner: Partner, *, tenant: bool = True,
                 m.texts[value] = f"{label} {attr}"
         for heir in w.heirs:
             m.texts[heir["fullName"]] = f"{label} heir"
-    events = await WorkerEvent.filter(partner_id=partner.id).values_list("id", flat=True)
-    events += await WorkerEvent.filter(worker_id__in=worker_ids).values_list("id", flat=True)
-    for e in set(events):
+    # The events written on A's watch, except those of workers that have since moved to
+    # the viewer's partner: a new owner sees a worker's whole history, by design.
+    events = WorkerEvent.filter(partner_id=partner.id)
+    if viewer_partner is not None:
+        events = events.exclude(worker__partner_id=viewer_partner)
+    for e in await events.values_list("id", flat=True):
         m.ids[encode("WorkerEvent", e)] = f"{partner.code} event {e} id"
         m.ids[event_cursor(e)] = f"{partner.code} event {e} cursor"
     for c in await Contribution.filter(worker_id__in=worker_ids).values_list("id", flat=True):
