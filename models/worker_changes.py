@@ -23,11 +23,10 @@ models.contribution_changes; batch operations in models.bulk_import and models.s
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -70,23 +69,6 @@ from models.tenancy import visible_contributions, visible_events, visible_partne
 from models.validators import mask_identifier
 from models.workers import NIK, Worker
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _wakes_feed(operation: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Once the change has committed, wake this process's event feed at once; other
-    processes learn through NOTIFY or their poll (models.event_log.committed)."""
-
-    @functools.wraps(operation)
-    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        result = await operation(*args, **kwargs)
-        event_log.committed()
-        return result
-
-    return run
-
-
 # Kept under this name: demo data and imports build new rows exactly like registration.
 worker_row = worker_input.new_worker_row
 IDENTIFIER_COLUMNS = worker_input.IDENTIFIER_COLUMNS
@@ -128,7 +110,6 @@ async def _nik_taken(
         raise DuplicateNik(elsewhere=owner[0] != partner_id)
 
 
-@_wakes_feed
 async def register_worker(
     viewer: Viewer, raw: Mapping[str, Any], *, idempotency_key: str | None = None
 ) -> Worker:
@@ -176,7 +157,6 @@ async def register_worker(
     return worker
 
 
-@_wakes_feed
 async def import_workers(
     viewer: Viewer,
     rows: Sequence[Mapping[str, Any]],
@@ -258,7 +238,6 @@ def _abroad(worker: Worker) -> bool:
 # --- placement and membership status ----------------------------------------------------
 
 
-@_wakes_feed
 async def change_worker_status(
     viewer: Viewer,
     worker_id: int,
@@ -377,7 +356,6 @@ def _current(worker: Worker) -> worker_input.Current:
     )
 
 
-@_wakes_feed
 async def update_worker(
     viewer: Viewer, worker_id: int, version: int, patch: Mapping[str, Any]
 ) -> StatusChanged:
@@ -404,7 +382,6 @@ async def _save_update(
     return StatusChanged(worker, event)
 
 
-@_wakes_feed
 async def add_heir(
     viewer: Viewer, worker_id: int, version: int, heir: Mapping[str, Any],
     position: int | None = None,
@@ -438,7 +415,6 @@ def _one_heir(heir: Mapping[str, Any]) -> dict[str, Any]:
     return dict(clean["heirs"][0])
 
 
-@_wakes_feed
 async def remove_heir(
     viewer: Viewer, worker_id: int, version: int, position: int
 ) -> StatusChanged:
@@ -461,7 +437,6 @@ async def remove_heir(
 # --- money ---------------------------------------------------------------------------
 
 
-@_wakes_feed
 async def record_contribution(
     viewer: Viewer, raw: Mapping[str, Any], *, idempotency_key: str | None = None
 ) -> ContributionRecorded:
@@ -511,7 +486,6 @@ async def _recorded_before(
     return ContributionRecorded(worker, contribution, event)
 
 
-@_wakes_feed
 async def extend_contract(
     viewer: Viewer,
     worker_id: int,
@@ -554,7 +528,6 @@ async def extend_contract(
 # --- operators ------------------------------------------------------------------------
 
 
-@_wakes_feed
 async def correct_identity(
     viewer: Viewer, worker_id: int, version: int, raw: Mapping[str, Any], reason: str
 ) -> StatusChanged:
@@ -590,7 +563,6 @@ async def correct_identity(
     return StatusChanged(worker, event)
 
 
-@_wakes_feed
 async def transfer_worker(
     viewer: Viewer,
     worker_id: int,
@@ -616,9 +588,11 @@ async def transfer_worker(
         before = stats.combo_of(worker)
         worker.partner_id = target.id
         changes = {"partner": {"from": source.code, "to": target.code}}
-        # The old owner's last event of this worker, then the new owner's first.
+        # The old owner's last event of this worker, then the new owner's first. The old
+        # owner is not told who owns the worker now: that is the new owner's business.
+        out_changes = {"partner": {"from": source.code, "to": None}}
         out_event = await _commit(
-            conn, viewer, worker, before, WorkerEventType.TRANSFERRED_OUT, changes,
+            conn, viewer, worker, before, WorkerEventType.TRANSFERRED_OUT, out_changes,
             clean_reason, event_partner_id=source.id,
         )
         in_event = await event_log.append_one(
@@ -654,7 +628,6 @@ def _check_transfer_target(worker: Worker, target: Partner | None) -> None:
 # --- the system -----------------------------------------------------------------------
 
 
-@_wakes_feed
 async def expire_lapsed(
     *, today: date | None = None, batch_size: int = sweep.BATCH_SIZE
 ) -> sweep.SweepResult:

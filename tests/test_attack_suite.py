@@ -1003,8 +1003,9 @@ class TestWrites:
                           viewer_partner=world.b.row.id)
         m.texts["Hongkongzulu Newco Employer"] = "A's change after the transfer"
         m.texts["+85298765432"] = "A's change after the transfer"
-        # Deliberately allowed: B's TRANSFERRED_OUT event names the receiving partner
-        # (changes.partner.to); nothing else of A may show.
+        # B's own TRANSFERRED_OUT no longer names the receiving partner. A's code may still
+        # show as the *previous* owner of workers transferred from A to B: the new owner
+        # receives the whole history by design. Nothing else of A may show.
         m.texts.pop(A_CODE)
         assert any(label.endswith("cursor") for label in m.ids.values())
         for cred_name in B_ALL:
@@ -1027,7 +1028,7 @@ class TestWrites:
             assert mine == ["REGISTERED", "TRANSFERRED_OUT"], mine
             out = [e["node"] for e in data["events"]["edges"]
                    if e["node"]["type"] == "TRANSFERRED_OUT"][-1]
-            assert out["changes"] == {"partner": {"from": world.b.code, "to": A_CODE}}, out
+            assert out["changes"] == {"partner": {"from": world.b.code, "to": None}}, out
             assert out["worker"] is None, out
             assert data["workerStats"]["total"] == await Worker.filter(
                 partner_id=world.b.row.id).count()
