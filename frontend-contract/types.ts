@@ -1391,7 +1391,7 @@ export type WebhookDelivery = Node & {
   lastLatencyMs?: Maybe<Scalars['Int']['output']>;
   /** HTTP status of the last attempt. */
   lastStatusCode?: Maybe<Scalars['Int']['output']>;
-  /** When the next attempt is due; null once it succeeded or was given up. */
+  /** When the next attempt is due; null once it succeeded or was given up, while it waits behind an earlier event of the same worker, and while its endpoint is switched off. */
   nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
   /** Where it stands. */
   status: WebhookDeliveryStatus;
@@ -1740,10 +1740,189 @@ export type WorkerStatusChange = {
   workerId: Scalars['ID']['output'];
 };
 
+export type ApiKeysQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ApiKeysQuery = { __typename?: 'Query', apiKeys: Array<{ __typename?: 'ApiKey', id: string, name: string, prefix: string, role: Role, scopes: Array<Scope>, createdAt: string, createdBy: string, expiresAt?: string | null, revokedAt?: string | null, lastUsedAt?: string | null, trustedDocumentsOnly: boolean, previousSecretValidUntil?: string | null }> };
+
+export type AuditLogQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditFilter>;
+}>;
+
+
+export type AuditLogQuery = { __typename?: 'Query', auditLog: { __typename?: 'AuditEntryConnection', edges: Array<{ __typename?: 'AuditEntryEdge', cursor: string, node: { __typename?: 'AuditEntry', id: string, occurredAt: string, actor: string, actorKind: string, operation: string, targetType?: string | null, targetIds: Array<string>, outcome: string, requestId?: string | null } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+
+export type ChangeWorkerStatusMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+  placementStatus?: InputMaybe<PlacementStatus>;
+  status?: InputMaybe<MembershipStatus>;
+  reason: Scalars['String']['input'];
+}>;
+
+
+export type ChangeWorkerStatusMutation = { __typename?: 'Mutation', changeWorkerStatus: { __typename: 'ChangeWorkerStatusSuccess', worker: { __typename?: 'Worker', id: string, version: number, placementStatus: PlacementStatus, phase: Phase, status: MembershipStatus, departedOn?: string | null, returnedOn?: string | null }, event: { __typename?: 'WorkerEvent', id: string, type: WorkerEventType, cursor: string, changes?: unknown | null } } | { __typename: 'InvalidTransitionError', from: string, to: string, allowed: Array<string>, message: string } | { __typename: 'NotAllowedError', message: string, needed: string } | { __typename: 'NotFoundError', id: string, message: string } | { __typename: 'StaleVersionError', currentVersion: number, message: string } | { __typename: 'ValidationError', field: string, rule: string, message: string, errors: Array<{ __typename?: 'FieldError', field: string, rule: string, message: string }> } };
+
+export type CreateApiKeyMutationVariables = Exact<{
+  name: Scalars['String']['input'];
+  role: Role;
+  scopes: Array<Scope> | Scope;
+  expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  trustedDocumentsOnly?: InputMaybe<Scalars['Boolean']['input']>;
+}>;
+
+
+export type CreateApiKeyMutation = { __typename?: 'Mutation', createApiKey: { __typename: 'CreateApiKeySuccess', secret: string, apiKey: { __typename?: 'ApiKey', id: string, name: string, prefix: string, role: Role, scopes: Array<Scope> } } | { __typename: 'NotAllowedError', message: string, needed: string } | { __typename: 'NotFoundError', id: string, message: string } | { __typename: 'ValidationError', field: string, rule: string, message: string, errors: Array<{ __typename?: 'FieldError', field: string, rule: string, message: string }> } };
+
+export type CreateWebhookEndpointMutationVariables = Exact<{
+  input: WebhookEndpointInput;
+}>;
+
+
+export type CreateWebhookEndpointMutation = { __typename?: 'Mutation', createWebhookEndpoint: { __typename: 'CreateWebhookEndpointSuccess', secret: string, endpoint: { __typename?: 'WebhookEndpoint', id: string, url: string, eventTypes: Array<WorkerEventType>, active: boolean } } | { __typename: 'NotAllowedError', message: string, needed: string } | { __typename: 'ValidationError', field: string, rule: string, message: string, errors: Array<{ __typename?: 'FieldError', field: string, rule: string, message: string }> } };
+
 export type DashboardQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type DashboardQuery = { __typename?: 'Query', viewer: { __typename?: 'Viewer', role: Role, partner: { __typename?: 'Partner', name: string, code: string } }, workerStats: { __typename?: 'WorkerStats', total: number, byPhase: Array<{ __typename?: 'CountBy', key: string, count: number }>, byStatus: Array<{ __typename?: 'CountBy', key: string, count: number }> }, workers: { __typename?: 'WorkerConnection', totalCount: number, edges: Array<{ __typename?: 'WorkerEdge', cursor: string, node: { __typename?: 'Worker', id: string, fullName: string, nik: string, destinationCountry: string, phase: Phase, status: MembershipStatus, coveredUntil?: string | null } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+
+export type EventsCatchUpQueryVariables = Exact<{
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  types?: InputMaybe<Array<WorkerEventType> | WorkerEventType>;
+}>;
+
+
+export type EventsCatchUpQuery = { __typename?: 'Query', events: { __typename?: 'WorkerEventConnection', edges: Array<{ __typename?: 'WorkerEventEdge', cursor: string, node: { __typename?: 'WorkerEvent', id: string, type: WorkerEventType, workerId: string, occurredAt: string, actor: string, reason?: string | null, changes?: unknown | null } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+
+export type ExpiringCoverageQueryVariables = Exact<{
+  withinDays: Scalars['Int']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ExpiringCoverageQuery = { __typename?: 'Query', expiringCoverage: { __typename?: 'WorkerConnection', totalCount: number, edges: Array<{ __typename?: 'WorkerEdge', cursor: string, node: { __typename?: 'Worker', id: string, fullName: string, phone?: string | null, destinationCountry: string, status: MembershipStatus, coveredUntil?: string | null } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+
+export type ExtendContractMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+  months: Scalars['Int']['input'];
+  amount: Scalars['Int']['input'];
+  paidOn: Scalars['Date']['input'];
+  reason: Scalars['String']['input'];
+}>;
+
+
+export type ExtendContractMutation = { __typename?: 'Mutation', extendContract: { __typename: 'ExtendContractSuccess', worker: { __typename?: 'Worker', id: string, version: number, contractEnd?: string | null, coveredUntil?: string | null, status: MembershipStatus }, contribution: { __typename?: 'Contribution', id: string, amount: number, months: number, coversUntil: string }, event: { __typename?: 'WorkerEvent', id: string, type: WorkerEventType, changes?: unknown | null } } | { __typename: 'InvalidTransitionError', from: string, to: string, allowed: Array<string>, message: string } | { __typename: 'NotAllowedError', message: string, needed: string } | { __typename: 'NotFoundError', id: string, message: string } | { __typename: 'StaleVersionError', currentVersion: number, message: string } | { __typename: 'ValidationError', field: string, rule: string, message: string, errors: Array<{ __typename?: 'FieldError', field: string, rule: string, message: string }> } };
+
+export type ImportWorkersMutationVariables = Exact<{
+  rows: Array<RegisterWorkerInput> | RegisterWorkerInput;
+  mode: ImportMode;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ImportWorkersMutation = { __typename?: 'Mutation', importWorkers: { __typename: 'IdempotencyConflictError', message: string } | { __typename: 'ImportWorkersSuccess', created: number, failed: number, written: boolean, rows: Array<{ __typename?: 'ImportRowResult', rowNumber: number, worker?: { __typename?: 'Worker', id: string } | null, errors: Array<{ __typename?: 'FieldError', field: string, rule: string, message: string }> }> } | { __typename: 'NotAllowedError', message: string, needed: string } | { __typename: 'ValidationError', field: string, rule: string, message: string } };
+
+export type RecordContributionMutationVariables = Exact<{
+  input: RecordContributionInput;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type RecordContributionMutation = { __typename?: 'Mutation', recordContribution: { __typename: 'IdempotencyConflictError', message: string } | { __typename: 'InvalidTransitionError', from: string, to: string, allowed: Array<string>, message: string } | { __typename: 'NotAllowedError', message: string, needed: string } | { __typename: 'NotFoundError', id: string, message: string } | { __typename: 'RecordContributionSuccess', worker: { __typename?: 'Worker', id: string, version: number, status: MembershipStatus, coveredUntil?: string | null }, contribution: { __typename?: 'Contribution', id: string, kind: ContributionKind, amount: number, months: number, coversFrom: string, coversUntil: string }, event: { __typename?: 'WorkerEvent', id: string, type: WorkerEventType } } | { __typename: 'ValidationError', field: string, rule: string, message: string, errors: Array<{ __typename?: 'FieldError', field: string, rule: string, message: string }> } };
+
+export type RedeliverWebhookMutationVariables = Exact<{
+  deliveryId: Scalars['ID']['input'];
+}>;
+
+
+export type RedeliverWebhookMutation = { __typename?: 'Mutation', redeliverWebhook: { __typename: 'NotAllowedError', message: string, needed: string } | { __typename: 'NotFoundError', id: string, message: string } | { __typename: 'RedeliverWebhookSuccess', delivery: { __typename?: 'WebhookDelivery', id: string, status: WebhookDeliveryStatus, nextAttemptAt?: string | null } } };
+
+export type RegisterWorkerMutationVariables = Exact<{
+  input: RegisterWorkerInput;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type RegisterWorkerMutation = { __typename?: 'Mutation', registerWorker: { __typename: 'DuplicateNikError', message: string } | { __typename: 'IdempotencyConflictError', message: string } | { __typename: 'NotAllowedError', message: string, needed: string } | { __typename: 'RegisterWorkerSuccess', worker: { __typename?: 'Worker', id: string, version: number, placementStatus: PlacementStatus, phase: Phase, status: MembershipStatus } } | { __typename: 'ValidationError', field: string, rule: string, message: string, errors: Array<{ __typename?: 'FieldError', field: string, rule: string, message: string }> } };
+
+export type RevokeApiKeyMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type RevokeApiKeyMutation = { __typename?: 'Mutation', revokeApiKey: { __typename: 'NotAllowedError', message: string, needed: string } | { __typename: 'NotFoundError', id: string, message: string } | { __typename: 'RevokeApiKeySuccess', apiKey: { __typename?: 'ApiKey', id: string, revokedAt?: string | null } } };
+
+export type RotateApiKeyMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  overlapSeconds?: Scalars['Int']['input'];
+}>;
+
+
+export type RotateApiKeyMutation = { __typename?: 'Mutation', rotateApiKey: { __typename: 'NotAllowedError', message: string, needed: string } | { __typename: 'NotFoundError', id: string, message: string } | { __typename: 'RotateApiKeySuccess', secret: string, apiKey: { __typename?: 'ApiKey', id: string, prefix: string, previousSecretValidUntil?: string | null } } | { __typename: 'ValidationError', field: string, rule: string, message: string } };
+
+export type SearchWorkersQueryVariables = Exact<{
+  text: Scalars['String']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type SearchWorkersQuery = { __typename?: 'Query', workers: { __typename?: 'WorkerConnection', edges: Array<{ __typename?: 'WorkerEdge', cursor: string, node: { __typename?: 'Worker', id: string, fullName: string, nik: string, passportNumber?: string | null, placementStatus: PlacementStatus, status: MembershipStatus } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+
+export type UpdateWorkerMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+  input: UpdateWorkerInput;
+}>;
+
+
+export type UpdateWorkerMutation = { __typename?: 'Mutation', updateWorker: { __typename: 'NotAllowedError', message: string, needed: string } | { __typename: 'NotFoundError', id: string, message: string } | { __typename: 'StaleVersionError', currentVersion: number, message: string } | { __typename: 'UpdateWorkerSuccess', worker: { __typename?: 'Worker', id: string, version: number, updatedAt: string }, event: { __typename?: 'WorkerEvent', id: string, type: WorkerEventType, changes?: unknown | null } } | { __typename: 'ValidationError', field: string, rule: string, message: string, errors: Array<{ __typename?: 'FieldError', field: string, rule: string, message: string }> } };
+
+export type WebhookDeliveriesQueryVariables = Exact<{
+  endpointId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<WebhookDeliveryStatus>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type WebhookDeliveriesQuery = { __typename?: 'Query', webhookDeliveries: { __typename?: 'WebhookDeliveryConnection', edges: Array<{ __typename?: 'WebhookDeliveryEdge', cursor: string, node: { __typename?: 'WebhookDelivery', id: string, eventId: string, workerId: string, status: WebhookDeliveryStatus, attemptCount: number, nextAttemptAt?: string | null, lastStatusCode?: number | null, lastLatencyMs?: number | null, lastError?: string | null, deliveredAt?: string | null, createdAt: string } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+
+export type WebhookEndpointsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type WebhookEndpointsQuery = { __typename?: 'Query', webhookEndpoints: Array<{ __typename?: 'WebhookEndpoint', id: string, url: string, description: string, eventTypes: Array<WorkerEventType>, active: boolean, disabledAt?: string | null, disabledReason?: string | null, consecutiveFailures: number, circuitOpenUntil?: string | null, lastDeliveryAt?: string | null, lag: number, previousSecretValidUntil?: string | null, createdAt: string }> };
+
+export type WorkerDetailQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+  contributionsAfter?: InputMaybe<Scalars['String']['input']>;
+  eventsAfter?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type WorkerDetailQuery = { __typename?: 'Query', worker?: { __typename?: 'Worker', id: string, nik: string, fullName: string, birthDate: string, birthPlace?: string | null, gender: Gender, passportNumber?: string | null, familyCardNumber?: string | null, phone?: string | null, destinationCountry: string, destinationRegion?: string | null, employerName?: string | null, employerType?: EmployerType | null, jobSector: JobSector, placementScheme: PlacementScheme, placementStatus: PlacementStatus, phase: Phase, status: MembershipStatus, contractStart?: string | null, contractEnd?: string | null, departedOn?: string | null, returnedOn?: string | null, coveredUntil?: string | null, version: number, registeredAt: string, updatedAt: string, partner: { __typename?: 'Partner', id: string, code: string, name: string }, heirs: Array<{ __typename?: 'Heir', fullName: string, relation: HeirRelation, phone?: string | null }>, externalIds: { __typename?: 'ExternalIds', siskop2miId?: string | null, kpjNumber?: string | null }, coverages: Array<{ __typename?: 'Coverage', program: Program, startsOn: string, endsOn: string }>, contributions: { __typename?: 'ContributionConnection', edges: Array<{ __typename?: 'ContributionEdge', cursor: string, node: { __typename?: 'Contribution', id: string, kind: ContributionKind, amount: number, months: number, paidOn: string, coversFrom: string, coversUntil: string } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } }, events: { __typename?: 'WorkerEventConnection', edges: Array<{ __typename?: 'WorkerEventEdge', cursor: string, node: { __typename?: 'WorkerEvent', id: string, type: WorkerEventType, occurredAt: string, actor: string, reason?: string | null, changes?: unknown | null } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } } | null };
+
+export type WorkerEventsSubscriptionVariables = Exact<{
+  after?: InputMaybe<Scalars['String']['input']>;
+  types?: InputMaybe<Array<WorkerEventType> | WorkerEventType>;
+  workerId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type WorkerEventsSubscription = { __typename?: 'Subscription', workerEvents: { __typename?: 'WorkerEvent', id: string, cursor: string, type: WorkerEventType, workerId: string, occurredAt: string, actor: string, reason?: string | null, changes?: unknown | null, worker?: { __typename?: 'Worker', id: string, fullName: string, placementStatus: PlacementStatus, status: MembershipStatus } | null } };
+
+export type WorkerStatusChangedSubscriptionVariables = Exact<{
+  workerId?: InputMaybe<Scalars['ID']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type WorkerStatusChangedSubscription = { __typename?: 'Subscription', workerStatusChanged: { __typename?: 'WorkerStatusChange', cursor: string, workerId: string, occurredAt: string, reason?: string | null, placementStatus?: { __typename?: 'StatusChange', from?: string | null, to: string } | null, membershipStatus?: { __typename?: 'StatusChange', from?: string | null, to: string } | null } };
 
 export type WorkersListQueryVariables = Exact<{
   first?: InputMaybe<Scalars['Int']['input']>;

@@ -120,3 +120,22 @@ async def test_introspection_can_be_closed_to_api_keys_and_is_open_by_default(cl
     other = await _client(client, "kbri-singapore")
     allowed = await other.post("{ __schema { queryType { name } } }")
     assert allowed.json()["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+@pytest.mark.parametrize("operation", [op.name for op in __import__(
+    "portal.contract", fromlist=["operations"]).operations()])
+def test_every_published_operation_passes_the_default_limits_comfortably(operation):
+    from graphql import parse
+
+    from portal.contract import operations
+    from schema.context import Limits
+    from schema.limits import measure, violations
+
+    op = next(o for o in operations() if o.name == operation)
+    limits = Limits()
+    # Variables unknown: page sizes count at their maximum, the worst case.
+    m = measure(parse(op.text), None, {}, limits)
+    assert violations(m, limits, allow_introspection=False) == []
+    assert m.depth <= limits.max_depth - 5, m.depth
+    assert m.cost <= limits.max_cost // 2, m.cost
+    assert m.aliases <= limits.max_aliases // 2
