@@ -185,3 +185,52 @@ async def test_sigterm_closes_websockets_with_1012_and_finishes_in_flight_reques
     finally:
         if process.returncode is None:
             process.kill()
+
+
+IMPORT = """mutation($rows: [RegisterWorkerInput!]!, $key: String) {
+  importWorkers(rows: $rows, idempotencyKey: $key) {
+    __typename ... on ImportWorkersSuccess { created failed written } } }"""
+
+
+async def test_sigkill_during_a_bulk_import_then_retry_with_the_same_key_has_no_gap_or_duplicate(
+        db, database_url, tmp_path):
+    p = await f.partner()
+    secret = await f.key(p)
+    rows = [f.worker_input() for _ in range(3000)]
+    body = {"query": IMPORT, "variables": {"rows": rows, "key": "agency-batch-2026-11"}}
+    headers = {"authorization": f"Bearer {secret}"}
+    env = {"PORTAL_RATE_LIMIT_PER_KEY": "0", "PORTAL_RATE_LIMIT_PER_ADDRESS": "0"}
+    port = free_port()
+    full_env = {**os.environ, "PORTAL_DATABASE_URL": database_url,
+                "PORTAL_SECRET_KEY": TEST_SECRET, **env}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "portal.cli", "serve", "--port", str(port), env=full_env,
+        cwd=ROOT_DIR, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+            for _ in range(100):
+                try:
+                    if (await http.get("/healthz", timeout=0.5)).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    await asyncio.sleep(0.1)
+            pending = asyncio.ensure_future(http.post("/graphql", json=body, headers=headers))
+            await asyncio.sleep(0.8)  # mid-import (or just after it committed)
+            process.kill()
+            await process.wait()
+            with pytest.raises(httpx.HTTPError):
+                await pending
+    finally:
+        if process.returncode is None:
+            process.kill()
+    with running_server(database_url, log_path=tmp_path / "second.log", extra_env=env) as b:
+        async with httpx.AsyncClient(base_url=b, timeout=120) as http:
+            retried = (await http.post("/graphql", json=body, headers=headers)).json()
+            again = (await http.post("/graphql", json=body, headers=headers)).json()
+    result = retried["data"]["importWorkers"]
+    assert result["__typename"] == "ImportWorkersSuccess" and result["created"] == 3000
+    assert again["data"]["importWorkers"] == result  # the stored result, not a second run
+    assert await Worker.filter(partner_id=p.id).count() == 3000
+    registered = await WorkerEvent.filter(type="REGISTERED").values_list("worker_id", flat=True)
+    assert len(registered) == len(set(registered)) == 3000
