@@ -163,6 +163,17 @@ class PortalSchema(strawberry.Schema):
         return None
 
 
+def tracing_extensions() -> list[Any]:
+    """OpenTelemetry spans per operation and resolver when the OpenTelemetry packages are
+    installed (pip install opentelemetry-api opentelemetry-sdk and an exporter); off
+    otherwise, at no cost."""
+    try:
+        from strawberry.extensions.tracing import OpenTelemetryExtension
+    except ImportError:
+        return []
+    return [OpenTelemetryExtension]
+
+
 def build_schema() -> strawberry.Schema:
     for field in Mutation.__strawberry_definition__.fields:
         if not any(isinstance(e, AuditedMutation) for e in field.extensions):
@@ -173,7 +184,8 @@ def build_schema() -> strawberry.Schema:
         subscription=Subscription,
         types=[Worker, Partner, WorkerEvent, Contribution, ApiKey, Account, Session, AuditEntry,
                WebhookEndpoint, WebhookDelivery],
-        extensions=[TrustedDocuments, RequestLimits, MaskUnexpectedErrors, RevealAudit],
+        extensions=[TrustedDocuments, RequestLimits, MaskUnexpectedErrors, RevealAudit,
+                    *tracing_extensions()],
     )
 
 

@@ -51,3 +51,12 @@ async def test_metrics_can_require_a_bearer_token(client):
         assert (await http.get("/metrics")).status_code == 401
         ok = await http.get("/metrics", headers={"authorization": "Bearer scrape-secret"})
     assert ok.status_code == 200 and "portal_process_start_time_seconds" in ok.text
+
+
+def test_tracing_is_on_exactly_when_opentelemetry_is_installed():
+    import importlib.util
+
+    from schema.root import tracing_extensions
+
+    installed = importlib.util.find_spec("opentelemetry") is not None
+    assert bool(tracing_extensions()) == installed
