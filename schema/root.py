@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -109,11 +109,18 @@ class Query(WorkerQueries, AccessQueries, EventQueries, WebhookQueries):
         description="Any object by global id. Malformed, unknown-type, missing and foreign "
         "ids all answer null."
     )
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self, info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
+    ) -> Node | None:
         return await resolve_node(info, id)
 
     @strawberry.field(description="Several objects by global id (at most 100), in order.")
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self, info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(
+            description="Global ids, at most 100.")],
+    ) -> list[Node | None]:
         limit = info.context.limits.max_nodes
         if len(ids) > limit:
             raise QueryInputError("ids", "max_items", f"ids takes at most {limit} ids.")
@@ -136,7 +143,11 @@ class Query(WorkerQueries, AccessQueries, EventQueries, WebhookQueries):
 
     @strawberry.field(description="Partners: operators see all, others their own.")
     async def partners(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info,
+        first: Annotated[int | None, strawberry.argument(
+            description="Page size (at most 100).")] = None,
+        after: Annotated[str | None, strawberry.argument(
+            description="Cursor of the last partner you have.")] = None,
     ) -> PartnerConnection:
         ctx = info.context
         page = await keyset_page(

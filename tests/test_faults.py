@@ -4,6 +4,7 @@ stops reading its WebSocket, SIGTERM with open subscriptions."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -219,7 +220,8 @@ async def test_sigkill_during_a_bulk_import_then_retry_with_the_same_key_has_no_
             await asyncio.sleep(0.8)  # mid-import (or just after it committed)
             process.kill()
             await process.wait()
-            with pytest.raises(httpx.HTTPError):
+            # Killed mid-import, or just after the import committed: both must end well.
+            with contextlib.suppress(httpx.HTTPError):
                 await pending
     finally:
         if process.returncode is None:

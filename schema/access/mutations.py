@@ -103,10 +103,13 @@ class AccessMutations:
     async def create_api_key(
         self,
         info: Info,
-        name: str,
-        role: Role,
-        scopes: list[Scope],
-        expires_at: datetime | None = None,
+        name: Annotated[str, strawberry.argument(
+            description="A name for the key (1-100 characters), shown as the actor.")],
+        role: Annotated[Role, strawberry.argument(description="The key's role.")],
+        scopes: Annotated[list[Scope], strawberry.argument(
+            description="Scopes within the role.")],
+        expires_at: Annotated[datetime | None, strawberry.argument(
+            description="When it stops working; never when null.")] = None,
         partner_id: Annotated[strawberry.ID | None, strawberry.argument(
             description="Operators only: the partner to create the key for.")] = None,
         trusted_documents_only: Annotated[bool, strawberry.argument(
@@ -122,7 +125,10 @@ class AccessMutations:
         return CreateApiKeySuccess(api_key=ApiKey(row=issued.key), secret=issued.secret)
 
     @strawberry.mutation(description="Revoke an API key of your partner; it stops at once.")
-    async def revoke_api_key(self, info: Info, id: strawberry.ID) -> RevokeApiKeyResult:
+    async def revoke_api_key(
+        self, info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The key's id.")],
+    ) -> RevokeApiKeyResult:
         try:
             key = await api_keys.revoke(info.context.require_viewer(), _pk("ApiKey", id) or 0)
         except DomainError as exc:
@@ -134,7 +140,10 @@ class AccessMutations:
         "overlapSeconds (default one day, at most 30 days) so integrators can switch."
     )
     async def rotate_api_key(
-        self, info: Info, id: strawberry.ID, overlap_seconds: int = 86_400
+        self, info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The key's id.")],
+        overlap_seconds: Annotated[int, strawberry.argument(
+            description="How long the old secret keeps working (0 to 30 days).")] = 86_400,
     ) -> RotateApiKeyResult:
         try:
             issued = await api_keys.rotate(info.context.require_viewer(),
@@ -149,7 +158,10 @@ class AccessMutations:
         "revoking it (operators: any key; partner admins: their partner's). Clients "
         "reconnect and resume from their cursor."
     )
-    async def disconnect_api_key(self, info: Info, id: strawberry.ID) -> DisconnectApiKeyResult:
+    async def disconnect_api_key(
+        self, info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The key's id.")],
+    ) -> DisconnectApiKeyResult:
         try:
             key = await api_keys.disconnect(info.context.require_viewer(),
                                             _pk("ApiKey", id) or 0)
@@ -164,9 +176,10 @@ class AccessMutations:
     async def invite_account(
         self,
         info: Info,
-        email: str,
-        display_name: str,
-        role: Role,
+        email: Annotated[str, strawberry.argument(description="The person's sign-in email.")],
+        display_name: Annotated[str, strawberry.argument(
+            description="Name shown in the audit log.")],
+        role: Annotated[Role, strawberry.argument(description="Their role.")],
         partner_id: Annotated[strawberry.ID | None, strawberry.argument(
             description="Operators only: the partner to invite into.")] = None,
     ) -> InviteAccountResult:
@@ -189,7 +202,10 @@ class AccessMutations:
 
     @strawberry.mutation(
         description="Deactivate an account of your partner; its sessions close at once.")
-    async def deactivate_account(self, info: Info, id: strawberry.ID) -> DeactivateAccountResult:
+    async def deactivate_account(
+        self, info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The account's id.")],
+    ) -> DeactivateAccountResult:
         try:
             account = await accounts.deactivate(info.context.require_viewer(),
                                                 _pk("Account", id) or 0)
@@ -198,7 +214,10 @@ class AccessMutations:
         return DeactivateAccountSuccess(account=Account(row=account))
 
     @strawberry.mutation(description="Close one of your own sessions (sign out elsewhere).")
-    async def revoke_session(self, info: Info, id: strawberry.ID) -> RevokeSessionResult:
+    async def revoke_session(
+        self, info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The session's id.")],
+    ) -> RevokeSessionResult:
         try:
             session = await accounts.revoke_my_session(info.context.require_viewer(),
                                                        _pk("Session", id) or 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from tortoise.expressions import RawSQL
@@ -69,8 +70,13 @@ class AccessQueries:
         "operators everything."
     )
     async def audit_log(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        filter: AuditFilter | None = None,
+        self, info: Info,
+        first: Annotated[int | None, strawberry.argument(
+            description="Page size (at most 100).")] = None,
+        after: Annotated[str | None, strawberry.argument(
+            description="Cursor of the last entry you have.")] = None,
+        filter: Annotated[AuditFilter | None, strawberry.argument(
+            description="Only entries matching all given conditions.")] = None,
     ) -> AuditEntryConnection:
         ctx = info.context
         viewer = ctx.require_viewer()

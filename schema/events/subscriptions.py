@@ -110,8 +110,13 @@ class EventQueries:
         "subscribing: pass the last cursor you hold as `after`."
     )
     async def events(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        types: list[WorkerEventType] | None = None,
+        self, info: Info,
+        first: Annotated[int | None, strawberry.argument(
+            description="Page size (at most 100).")] = None,
+        after: Annotated[str | None, strawberry.argument(
+            description="The cursor of the last event you processed.")] = None,
+        types: Annotated[list[WorkerEventType] | None, strawberry.argument(
+            description="Only these event types.")] = None,
     ) -> WorkerEventConnection:
         ctx = info.context
         qs = visible_events(ctx.require_viewer())

@@ -38,7 +38,11 @@ CreatePartnerResult = Annotated[
 @strawberry.type
 class PartnerMutations:
     @strawberry.mutation(description="Create a partner organisation (BPJS operators only).")
-    async def create_partner(self, info: Info, input: CreatePartnerInput) -> CreatePartnerResult:
+    async def create_partner(
+        self, info: Info,
+        input: Annotated[CreatePartnerInput, strawberry.argument(
+            description="The new partner.")],
+    ) -> CreatePartnerResult:
         try:
             require_operator(info.context.require_viewer())
             row = await create_partner(code=input.code, name=input.name, kind=input.kind,

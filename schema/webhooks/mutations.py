@@ -104,7 +104,9 @@ class WebhookMutations:
         description="Register a webhook endpoint for your partner (partner admins with the "
         "WEBHOOKS scope). The signing secret is in the result, once.")
     async def create_webhook_endpoint(
-        self, info: Info, input: WebhookEndpointInput
+        self, info: Info,
+        input: Annotated[WebhookEndpointInput, strawberry.argument(
+            description="Where to deliver, and which events.")],
     ) -> CreateWebhookEndpointResult:
         worker_id = input.filter.worker_id if input.filter else None
         try:

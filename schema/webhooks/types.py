@@ -217,11 +217,10 @@ class WebhookDelivery(Node):
         return self.row.attempts
 
     @strawberry.field(description="When the next attempt is due; null once it succeeded or "
-                      "was given up.")
+                      "was given up, while it waits behind an earlier event of the same "
+                      "worker, and while its endpoint is switched off.")
     def next_attempt_at(self) -> datetime | None:
-        if self.row.status in m.UNDELIVERED:
-            return self.row.next_attempt_at
-        return None
+        return self.row.due_at if self.row.status in m.UNDELIVERED else None
 
     @strawberry.field(description="HTTP status of the last attempt.")
     def last_status_code(self) -> int | None:
