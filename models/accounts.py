@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from models.access import Account, Session, Viewer
-from models.authorization import require_partner_admin
+from models.authorization import managed_by, require_partner_admin
 from models.clock import now
 from models.enums import PartnerKind, Role, Scope
 from models.errors import FieldProblem, NotAllowed, NotFound, ValidationFailed
@@ -243,11 +243,7 @@ async def revoke_my_session(viewer: Viewer, session_id: int) -> Session:
 
 
 async def deactivate(viewer: Viewer, account_id: int) -> Account:
-    require_partner_admin(viewer)
-    qs = Account.filter(id=account_id)
-    if not viewer.is_operator:
-        qs = qs.filter(partner_id=viewer.partner_id)
-    account = await qs.first()
+    account = await managed_by(viewer, Account.filter(id=account_id)).first()
     if account is None:
         raise NotFound("account")
     if account.id == viewer.account_id:
@@ -259,6 +255,4 @@ async def deactivate(viewer: Viewer, account_id: int) -> Account:
 
 
 async def partner_accounts(viewer: Viewer) -> list[Account]:
-    require_partner_admin(viewer)
-    qs = Account.all() if viewer.is_operator else Account.filter(partner_id=viewer.partner_id)
-    return list(await qs.order_by("id"))
+    return list(await managed_by(viewer, Account.all()).order_by("id"))

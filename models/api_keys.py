@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from models.access import ROLE_SCOPES, ApiKey, Viewer
-from models.authorization import require_partner_admin
+from models.authorization import managed_by, require_partner_admin
 from models.clock import now
 from models.enums import PartnerKind, Role, Scope
 from models.errors import FieldProblem, NotFound, ValidationFailed
@@ -118,11 +118,7 @@ async def issue_for(viewer: Viewer, partner_id: int | None, name: str, role: Rol
 
 
 async def _managed_key(viewer: Viewer, key_id: int) -> ApiKey:
-    require_partner_admin(viewer)
-    qs = ApiKey.filter(id=key_id)
-    if not viewer.is_operator:
-        qs = qs.filter(partner_id=viewer.partner_id)
-    key = await qs.first()
+    key = await managed_by(viewer, ApiKey.filter(id=key_id)).first()
     if key is None:
         raise NotFound("API key")
     return key
@@ -159,9 +155,7 @@ async def rotate(viewer: Viewer, key_id: int, overlap: timedelta) -> IssuedKey:
 
 
 async def partner_keys(viewer: Viewer) -> list[ApiKey]:
-    require_partner_admin(viewer)
-    qs = ApiKey.all() if viewer.is_operator else ApiKey.filter(partner_id=viewer.partner_id)
-    return list(await qs.order_by("id"))
+    return list(await managed_by(viewer, ApiKey.all()).order_by("id"))
 
 
 class KeyRejected(Exception):

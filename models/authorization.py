@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
 from models.access import Viewer
 from models.enums import Role, Scope
 from models.errors import NotAllowed
+
+M = TypeVar("M", bound=Model)
 
 WORKER_WRITERS: frozenset[Role] = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_OFFICER})
 
@@ -61,3 +68,13 @@ def require_partner_admin(viewer: Viewer) -> None:
     require_scope(viewer, Scope.ADMIN)
     if viewer.role not in (Role.PARTNER_ADMIN, Role.OPERATOR):
         raise NotAllowed("Only partner admins may do this.", needed="PARTNER_ADMIN")
+
+
+def managed_by(viewer: Viewer, qs: QuerySet[M]) -> QuerySet[M]:
+    """Keys, accounts and webhooks a viewer manages: its partner's, or all for operators.
+
+    Callers check the role first (require_partner_admin), so the lookup that follows
+    never tells a caller without the role whether something exists.
+    """
+    require_partner_admin(viewer)
+    return qs if viewer.is_operator else qs.filter(partner_id=viewer.partner_id)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
+
+from starlette.requests import Request
 
 REQUEST_ID_HEADER = "x-request-id"
 
@@ -19,3 +22,15 @@ def request_id_of(scope: dict[str, Any]) -> str:
 def client_address(scope: dict[str, Any]) -> str | None:
     client = scope.get("client")
     return str(client[0])[:64] if client else None
+
+
+async def json_object(request: Request, max_bytes: int) -> dict[str, Any] | None:
+    """The body as a JSON object, or None when it is too large, not JSON, or not an object."""
+    body = await request.body()
+    if len(body) > max_bytes:
+        return None
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None

@@ -7,7 +7,6 @@ must also pass the CSRF rule in portal.auth.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -18,7 +17,7 @@ from models import accounts, audit
 from models.accounts import LoginRefused
 from models.errors import ValidationFailed
 from portal.auth import SESSION_COOKIE, AuthError, csrf_safe, viewer_from_headers
-from portal.request_meta import client_address, request_id_of
+from portal.request_meta import client_address, json_object, request_id_of
 from portal.settings import Settings
 
 MAX_BODY = 4096
@@ -32,14 +31,7 @@ def _error(status: int, message: str, request_id: str, **headers: str) -> JSONRe
 async def _json_body(request: Request) -> dict[str, Any] | None:
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         return None
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return None
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
+    return await json_object(request, MAX_BODY)
 
 
 def routes(settings: Settings) -> list[Route]:

@@ -25,7 +25,7 @@ from strawberry.types.graphql import OperationType
 from portal.auth import AuthError, viewer_from_headers
 from portal.graphql_view import PortalGraphQL, unauthorized
 from portal.liveness import Watch
-from portal.request_meta import client_address, request_id_of
+from portal.request_meta import client_address, json_object, request_id_of
 from schema.context import Context
 from schema.loaders import Loaders
 
@@ -60,14 +60,7 @@ async def _request_data(request: Request) -> dict[str, Any] | None:
             except json.JSONDecodeError:
                 return None
         return data
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return None
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
+    return await json_object(request, MAX_BODY)
 
 
 def route(view: PortalGraphQL) -> Route:
