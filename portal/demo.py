@@ -651,7 +651,7 @@ class _Paid:
 
 
 class _Generator:
-    """Builds the rows of consecutive chunks; keeps the id counters between chunks.
+    """Builds the rows of chunks, each from its own seeded random stream.
 
     Written for speed, since it is most of the load's time: random numbers come from
     ``rng.random()`` scaled by hand, dates are ordinals, instants integer microseconds,
@@ -1028,6 +1028,7 @@ class _Generator:
                                paid.kind + paid.reason_tail, f"{{{change}}}", None))
             version += 1
         return status, covered, instant_text(last), version, phase._value_
+
 
 # --------------------------------------------------------------------------------------
 # Helper processes

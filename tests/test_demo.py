@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from models import api_keys, worker_changes
+from models import api_keys, stats, worker_changes
 from models import validators as v
 from models.access import ROLE_SCOPES
 from models.clock import now, today_jakarta
@@ -27,7 +27,7 @@ from models.enums import (
 from models.events import WorkerEvent
 from models.identifiers import vault
 from models.partners import Partner
-from models.stats import DIMENSIONS, PartnerWorkerCount
+from models.stats import PartnerWorkerCount
 from models.tenancy import visible_workers
 from models.workers import NIK, PASSPORT, Worker
 from portal import demo
@@ -289,7 +289,7 @@ async def test_the_demo_refuses_to_load_into_a_database_that_has_partners(db):
     assert (await Partner.all().count(), await Worker.all().count()) == (partners, workers)
 
 
-async def test_an_empty_database_refuses_nothing_and_zero_workers_still_makes_keys(db):
+async def test_zero_workers_still_creates_the_partners_and_their_keys(db):
     assert not await demo.demo_loaded()
     keys = await _load(workers=0)
     assert keys["partners"][0]["code"] == "kbri-hongkong"
@@ -321,11 +321,8 @@ async def test_the_app_keeps_writing_after_the_demo_with_fresh_ids(db):
 async def test_dashboard_counters_equal_a_recount_of_the_demo_workers(db):
     await _load(workers=500)
 
-    counted = Counter()
-    for w in await _workers():
-        counted[(w.partner_id, *(str(getattr(w, d).value if hasattr(getattr(w, d), "value")
-                                     else getattr(w, d)) for d in DIMENSIONS))] += 1
-    stored = {(c.partner_id, *(getattr(c, d) for d in DIMENSIONS)): c.n
+    counted = Counter(stats.combo_of(w) for w in await _workers())
+    stored = {stats.Combo(c.partner_id, *(getattr(c, d) for d in stats.DIMENSIONS)): c.n
               for c in await PartnerWorkerCount.all() if c.n}
     assert stored == dict(counted)
 
