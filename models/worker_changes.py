@@ -46,12 +46,13 @@ from models import validators as v
 from models.access import Viewer
 from models.authorization import require_operator, require_status_change, require_worker_write
 from models.clock import now, today_jakarta
-from models.contributions import Contribution
+from models.contributions import Contribution, Coverage
 from models.enums import (
     MembershipStatus,
     PartnerKind,
     Phase,
     PlacementStatus,
+    Program,
     WorkerEventType,
 )
 from models.errors import (
@@ -273,6 +274,8 @@ async def change_worker_status(
             )
         before = stats.combo_of(worker)
         changes = _apply_status(worker, placement_status, membership_status)
+        if placement_status == PlacementStatus.DEPARTED:
+            await _activate_if_covered(conn, worker, changes)
         event_type = (
             WorkerEventType.PLACEMENT_STATUS_CHANGED
             if "placementStatus" in changes
@@ -280,6 +283,25 @@ async def change_worker_status(
         )
         event = await _commit(conn, viewer, worker, before, event_type, changes, clean_reason)
     return StatusChanged(worker, event)
+
+
+async def _activate_if_covered(conn: BaseDBAsyncClient, worker: Worker,
+                               changes: dict[str, dict[str, str | None]]) -> None:
+    """A placement contribution paid before departure covers from the departure day: the
+    membership turns ACTIVE as the worker leaves (REGISTERED or EXPIRED before)."""
+    today = today_jakarta()
+    # Placement cover runs from the departure: a window paid ahead (starting at the
+    # contract start) now starts today.
+    await Coverage.filter(worker_id=worker.id, program__in=[Program.JKK, Program.JKM],
+                          starts_on__gt=today).using_db(conn).update(starts_on=today)
+    if worker.status not in (MembershipStatus.REGISTERED, MembershipStatus.EXPIRED):
+        return
+    covered = await Coverage.filter(
+        worker_id=worker.id, program__in=[Program.JKK, Program.JKM], starts_on__lte=today,
+        ends_on__gte=today).using_db(conn).exists()
+    if covered:
+        changes["status"] = {"from": worker.status.value, "to": MembershipStatus.ACTIVE.value}
+        worker.status = MembershipStatus.ACTIVE
 
 
 def _apply_status(

@@ -218,3 +218,33 @@ async def test_extension_with_a_wrong_amount_or_before_departure_is_refused(clie
                                   "paidOn": TODAY.isoformat()}))["extendContract"]
     assert (wrong["field"], wrong["rule"]) == ("amount", "amount_mismatch")
     assert "Rp81,000" in wrong["message"]
+
+
+async def test_a_placement_paid_before_departure_activates_the_membership_on_departure(client):
+    from datetime import date, timedelta
+
+    from models.clock import today_jakarta
+    from models.coverage import contract_months, placement_amount
+
+    hk = await f.partner("kbri-hongkong-2", country="HK")
+    c = client.as_key(await f.key(hk))
+    start = today_jakarta() + timedelta(days=30)
+    end = date(start.year + 2, start.month, 1) - timedelta(days=1)
+    data = f.worker_input(contractStart=start.isoformat(), contractEnd=end.isoformat())
+    worker = (await c.run("""mutation($i: RegisterWorkerInput!) { registerWorker(input: $i) {
+        ... on RegisterWorkerSuccess { worker { id } } } }""", {"i": data}))[
+        "registerWorker"]["worker"]
+    paid = await c.run("""mutation($i: RecordContributionInput!) { recordContribution(input: $i)
+        { __typename ... on RecordContributionSuccess { worker { status version } } } }""", {
+        "i": {"workerId": worker["id"], "kind": "PLACEMENT",
+              "amount": placement_amount(contract_months(start, end)),
+              "paidOn": today_jakarta().isoformat()}})
+    result = paid["recordContribution"]
+    assert result["worker"]["status"] == "REGISTERED"  # cover starts at departure
+    departed = await c.run("""mutation($id: ID!, $v: Int!) { changeWorkerStatus(id: $id,
+        version: $v, placementStatus: DEPARTED, reason: "Flew") {
+        ... on ChangeWorkerStatusSuccess { worker { status } event { changes } } } }""",
+        {"id": worker["id"], "v": result["worker"]["version"]})
+    success = departed["changeWorkerStatus"]
+    assert success["worker"]["status"] == "ACTIVE"
+    assert success["event"]["changes"]["status"] == {"from": "REGISTERED", "to": "ACTIVE"}
