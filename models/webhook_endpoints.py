@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
+from models import webhook_schedule
 from models.access import Viewer
 from models.authorization import require_scope
 from models.clock import now
@@ -156,21 +158,30 @@ async def rotate_secret(viewer: Viewer, endpoint_id: int, overlap: timedelta) ->
 async def set_active(viewer: Viewer, endpoint_id: int, active: bool) -> WebhookEndpoint:
     """Switch an endpoint off (its queue waits) or on again (failure count and circuit
     reset, and it catches up from its cursor: nothing committed meanwhile is lost)."""
-    endpoint = await managed_endpoint(viewer, endpoint_id)
-    if active:
-        endpoint.active = True
-        endpoint.disabled_at = None
-        endpoint.disabled_reason = None
-        endpoint.consecutive_failures = 0
-        endpoint.circuit_opens = 0
-        endpoint.circuit_open_until = None
-    elif endpoint.active:
-        endpoint.active = False
-        endpoint.disabled_at = now()
-        endpoint.disabled_reason = f"Deactivated by {viewer.actor}."[:300]
-    await endpoint.save(update_fields=["active", "disabled_at", "disabled_reason",
-                                       "consecutive_failures", "circuit_opens",
-                                       "circuit_open_until"])
+    await managed_endpoint(viewer, endpoint_id)
+    at = now()
+    async with in_transaction() as conn:
+        # Lock order: the endpoint row, then its deliveries (models.webhook_schedule).
+        endpoint = await WebhookEndpoint.filter(id=endpoint_id).select_for_update() \
+            .using_db(conn).get()
+        if active:
+            endpoint.active = True
+            endpoint.disabled_at = None
+            endpoint.disabled_reason = None
+            endpoint.consecutive_failures = 0
+            endpoint.circuit_opens = 0
+            endpoint.circuit_open_until = None
+        elif endpoint.active:
+            endpoint.active = False
+            endpoint.disabled_at = at
+            endpoint.disabled_reason = f"Deactivated by {viewer.actor}."[:300]
+        await endpoint.save(update_fields=["active", "disabled_at", "disabled_reason",
+                                           "consecutive_failures", "circuit_opens",
+                                           "circuit_open_until"], using_db=conn)
+        if active:
+            await webhook_schedule.schedule_heads(conn, endpoint.id, at)
+        else:
+            await webhook_schedule.park(conn, endpoint.id, at)
     return endpoint
 
 
@@ -186,16 +197,30 @@ async def redeliver(viewer: Viewer, delivery_id: int) -> WebhookDelivery:
     """Send a delivery again soon: a finished one (succeeded or dead-lettered) is queued
     afresh with a new round of attempts; one still retrying is brought forward to now."""
     require_webhook_admin(viewer)
-    delivery = await deliveries(viewer).get_or_none(id=delivery_id)
-    if delivery is None:
+    found = await deliveries(viewer).get_or_none(id=delivery_id)
+    if found is None:
         raise NotFound("webhook delivery")
     at = now()
-    if delivery.status in (DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED):
-        delivery.status = DeliveryStatus.PENDING
-        delivery.attempts = 0
-        delivery.delivered_at = None
-    delivery.next_attempt_at = at
-    await delivery.save(update_fields=["status", "attempts", "delivered_at", "next_attempt_at"])
+    async with in_transaction() as conn:
+        # Lock order: the endpoint row, then its deliveries (models.webhook_schedule).
+        endpoint = await WebhookEndpoint.filter(id=found.endpoint_id).select_for_update() \
+            .using_db(conn).get()
+        delivery = await WebhookDelivery.filter(id=found.id).using_db(conn).get()
+        finished = delivery.status in (DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED)
+        if finished:
+            delivery.status = DeliveryStatus.PENDING
+            delivery.attempts = 0
+            delivery.delivered_at = None
+        # A delivery waiting behind an earlier one of its worker stays behind it.
+        waiting = not finished and delivery.due_at is None
+        if not waiting:
+            delivery.next_attempt_at = at
+            if endpoint.active:
+                delivery.due_at = at
+        await delivery.save(update_fields=["status", "attempts", "delivered_at",
+                                           "next_attempt_at", "due_at"], using_db=conn)
+        if finished:
+            await webhook_schedule.requeue(conn, delivery, at)
     return delivery
 
 

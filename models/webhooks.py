@@ -83,7 +83,12 @@ class WebhookDelivery(Model):
     status = fields.CharEnumField(DeliveryStatus, max_length=10, default=DeliveryStatus.PENDING)
     # Attempts since the delivery was last queued (a redelivery starts again from zero).
     attempts = fields.IntField(default=0)
+    # The earliest time the next attempt may be made (backoff, Retry-After).
     next_attempt_at = fields.DatetimeField()
+    # When the dispatcher will take it: set only on the head of its queue (endpoint and
+    # worker) while its endpoint is on, NULL while it waits behind an earlier event, once
+    # finished, and while the endpoint is off (models.webhook_schedule).
+    due_at = fields.DatetimeField(null=True)
     # Lease: the dispatcher instance sending it now, and until when the claim holds.
     locked_by = fields.CharField(max_length=64, null=True)
     locked_until = fields.DatetimeField(null=True)
@@ -97,8 +102,12 @@ class WebhookDelivery(Model):
         table = "webhook_delivery"
         unique_together = (("endpoint_id", "event_id"),)
         indexes = (
-            ("endpoint_id", "worker_id", "event_id"),
-            ("status", "next_attempt_at"),
+            # The ordering rule: an earlier undelivered delivery of the same queue.
+            ("endpoint_id", "worker_id", "status", "event_id"),
+            # The claim walks this in order and stops at the first rows it can take.
+            ("due_at", "id"),
+            # A half-open endpoint's probe in flight (the claim checks it per candidate).
+            ("endpoint_id", "locked_until"),
             ("partner_id", "id"),
         )
 

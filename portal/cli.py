@@ -224,10 +224,16 @@ def cmd_rotate_data_key(args: argparse.Namespace) -> None:
         print(f"\rscanned {report.scanned}, re-sealed {report.resealed}", end="",
               file=sys.stderr, flush=True)
 
-    report = _run(settings, lambda: reseal_all(progress))
+    async def work() -> tuple[Any, int]:
+        from models.webhook_endpoints import reseal_secrets
+
+        return await reseal_all(progress), await reseal_secrets()
+
+    report, secrets = _run(settings, work)
     print(file=sys.stderr)
-    print(f"re-sealed {report.resealed} worker(s) under key {settings.vault().current!r}; "
-          f"{report.skipped_changed} changed meanwhile (run again to cover them)")
+    print(f"re-sealed {report.resealed} worker(s) and {secrets} webhook signing secret(s) "
+          f"under key {settings.vault().current!r}; {report.skipped_changed} worker(s) "
+          "changed meanwhile (run again to cover them)")
 
 
 def cmd_export_worker_data(args: argparse.Namespace) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from prometheus_client import (
@@ -70,15 +70,7 @@ async def _collect(app_state: Any) -> None:
     if feed is not None:
         SUBSCRIPTIONS.set(feed.subscriber_count)
         LOG_HEAD.set(feed.head)
-    dispatcher = getattr(app_state, "webhooks", None)
-    report: Callable[..., Any] | None = getattr(dispatcher, "metrics_snapshot", None)
-    if report is not None:
-        snapshot = await report()
-        for endpoint, statuses in snapshot.get("deliveries", {}).items():
-            for status, count in statuses.items():
-                WEBHOOK_DELIVERIES.labels(str(endpoint), status).set(count)
-        for endpoint, lag in snapshot.get("lag", {}).items():
-            CONSUMER_LAG.labels(f"webhook:{endpoint}").set(lag)
+    await _collect_webhooks(feed.head if feed is not None else None)
     try:
         from tortoise.connection import get_connection
 
@@ -88,6 +80,30 @@ async def _collect(app_state: Any) -> None:
             POOL_IN_USE.labels("idle").set(pool.get_idle_size())
     except Exception:  # noqa: S110 (no pool yet: nothing to report)
         pass
+
+
+async def _collect_webhooks(head: int | None) -> None:
+    """Per endpoint: deliveries still pending, retrying or dead, and events not yet queued.
+    Succeeded deliveries are not counted here (the table grows without bound)."""
+    from tortoise.functions import Count
+
+    from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+
+    open_statuses = [DeliveryStatus.PENDING, DeliveryStatus.RETRYING, DeliveryStatus.FAILED]
+    try:
+        rows = await (WebhookDelivery.filter(status__in=open_statuses)
+                      .annotate(n=Count("id")).group_by("endpoint_id", "status")
+                      .values("endpoint_id", "status", "n"))
+        endpoints = await WebhookEndpoint.all().values_list("id", "cursor")
+    except Exception:  # no database yet: nothing to report
+        return
+    WEBHOOK_DELIVERIES.clear()
+    for row in rows:
+        status = getattr(row["status"], "value", row["status"])
+        WEBHOOK_DELIVERIES.labels(str(row["endpoint_id"]), str(status)).set(row["n"])
+    if head is not None:
+        for endpoint_id, cursor in endpoints:
+            CONSUMER_LAG.labels(f"webhook:{endpoint_id}").set(max(0, head - cursor))
 
 
 async def readiness(app_state: Any, database_url: str) -> tuple[bool, dict[str, str]]:

@@ -100,6 +100,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._queued_since_analyze = 0
 
     # -- lifecycle ----------------------------------------------------------------------
     async def open(self) -> None:
@@ -122,6 +123,15 @@ class Dispatcher:
     async def start(self) -> None:
         """Run in the background until ``stop``."""
         await self.open()
+        if self._lock is None or self._lock.acquire():
+            try:
+                scheduled = await webhook_queue.reschedule_all()
+                if scheduled:
+                    log.info("webhook dispatcher started; rescheduled %d queue heads",
+                             scheduled)
+            except Exception:  # the first pass of the loop will try the database again
+                log.warning("webhook dispatcher could not check its queues at start",
+                            exc_info=True)
         event_log.add_commit_listener(self.wake)
         self._task = asyncio.create_task(self._run(), name="webhook-dispatcher")
 
@@ -156,7 +166,12 @@ class Dispatcher:
     # -- the steps ----------------------------------------------------------------------
     async def enqueue(self) -> int:
         """(1) Turn new events into deliveries for every active endpoint."""
-        return await webhook_queue.enqueue_all()
+        queued = await webhook_queue.enqueue_all()
+        self._queued_since_analyze += queued
+        if self._queued_since_analyze >= webhook_queue.ANALYZE_AFTER:
+            self._queued_since_analyze = 0
+            await webhook_queue.refresh_statistics()
+        return queued
 
     async def deliver_due(self) -> int:
         """(2)+(3) Claim what is due now and send it, waiting for every attempt."""

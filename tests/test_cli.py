@@ -104,7 +104,7 @@ async def test_rotate_data_key_reseals_every_identifier_under_the_new_key(db):
     result = run("rotate-data-key", env={"PORTAL_DATABASE_URL": db.database_url,
                                          "PORTAL_DATA_KEYS": keys})
     assert result.returncode == 0, result.stderr
-    assert "re-sealed 3 worker(s)" in result.stdout
+    assert "re-sealed 3 worker(s) and 0 webhook signing secret(s)" in result.stdout
     only_new = IdentifierVault({"k2": b"n" * 32}, "k2", derive_key(TEST_SECRET, "digest"))
     identifiers.configure(only_new)
     for worker in await Worker.all():

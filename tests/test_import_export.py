@@ -379,3 +379,17 @@ def f_settings() -> Any:
 def test_csv_parser_keeps_empty_cells_out_and_skips_blank_lines() -> None:
     rows = bulk_import.parse_csv(_csv([f.worker_input()]) + b"\n,,,,,,,,,\n")
     assert len(rows) == 1 and "heirs" not in rows[0]
+
+
+async def test_imported_rows_keep_their_heirs_and_external_ids(client):
+    _, c, _ = await _officer(client)
+    row = f.worker_input(heirs=[{"fullName": "Budi", "relation": "SPOUSE_OR_CHILD",
+                                 "phone": "+6281234567890"}],
+                         externalIds={"kpjNumber": "12345678901"})
+    result = await _import(c, [row])
+    worker = (await c.run("query($id: ID!) { worker(id: $id) { heirs { fullName relation phone } "
+                          "externalIds { kpjNumber siskop2miId } } }",
+                          {"id": result["rows"][0]["worker"]["id"]}))["worker"]
+    assert worker == {
+        "heirs": [{"fullName": "Budi", "relation": "SPOUSE_OR_CHILD", "phone": "+6281234567890"}],
+        "externalIds": {"kpjNumber": "12345678901", "siskop2miId": None}}
