@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from portal.app import create_app
@@ -17,6 +19,8 @@ async def test_health_says_alive_without_credentials(client):
 async def test_readiness_checks_database_events_and_migrations(db):
     app = create_app(db)
     async with app.router.lifespan_context(app):
+        if app.state.listener is not None:  # PostgreSQL: ready once LISTEN is connected
+            await asyncio.wait_for(app.state.listener.connected.wait(), 10)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://p.test") as http:
             response = await http.get("/readyz")
