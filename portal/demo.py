@@ -1330,14 +1330,15 @@ async def load_demo(workers: int, seed: int, progress: bool, *,
             await conn.execute_query(f"PRAGMA cache_size = {cache_size}")
         marks["counters"] = time.perf_counter()
     marks["commit"] = time.perf_counter()
-    if postgres:
-        # Fresh statistics, so the planner uses the partner-led indexes right away.
-        await get_connection("default").execute_script("ANALYZE")
+    # Fresh statistics, so the planner uses the partner-led indexes right away: without
+    # them SQLite drives the loaders' tenancy join from the partner index (bench/RESULTS.md,
+    # 2.3x the CPU per list page).
+    await get_connection("default").execute_script("ANALYZE")
     marks["analyze"] = time.perf_counter()
     if progress:
         steps = list(marks.items())
         tail = ", ".join(f"{name} {at - steps[i][1]:.1f}s" for i, (name, at) in
-                         enumerate(steps[1:]) if name != "analyze" or postgres)
+                         enumerate(steps[1:]))
         source = "generating" if not helpers else f"waiting for {helpers} helper(s)"
         print(f"demo: loaded {workers:,} workers in {marks['analyze'] - started:.1f}s "
               f"({source} {waited:.1f}s, writing {wrote:.1f}s, {tail})",

@@ -114,8 +114,10 @@ def _after_q(key: SortKey, value: Any, pk: int, descending: bool) -> Q:
         return Q(**{f"{col}__isnull": True}) & id_after
     after = Q(**{f"{col}__{op}": value}) | (Q(**{col: value}) & id_after)
     if key.nullable:
-        after |= Q(**{f"{col}__isnull": True})
-    return after
+        return after | Q(**{f"{col}__isnull": True})
+    # The redundant bound lets the index range-scan from the cursor: without it neither
+    # PostgreSQL nor SQLite can start inside an OR, and page 2,000 scans from the top.
+    return Q(**{f"{col}__{op}e": value}) & after
 
 
 def _before_q(key: SortKey, value: Any, pk: int, descending: bool) -> Q:
@@ -127,7 +129,8 @@ def _before_q(key: SortKey, value: Any, pk: int, descending: bool) -> Q:
     col = key.column
     if value is None:
         return Q(**{f"{col}__isnull": False}) | (Q(**{f"{col}__isnull": True}) & id_before)
-    return Q(**{f"{col}__{op}": value}) | (Q(**{col: value}) & id_before)
+    before = Q(**{f"{col}__{op}": value}) | (Q(**{col: value}) & id_before)
+    return Q(**{f"{col}__{op}e": value}) & before
 
 
 def page_size(limits: Limits, first: int | None, last: int | None) -> tuple[int, bool]:

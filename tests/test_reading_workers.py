@@ -207,3 +207,15 @@ async def test_viewer_query_says_who_i_am(client):
     assert data["viewer"]["scopes"] == ["READ", "SUBSCRIBE", "WRITE"]
     assert data["viewer"]["partner"] == {"code": "kbri-hongkong", "kind": "EMBASSY"}
     assert data["viewer"]["apiKey"]["prefix"].startswith("ppk_")
+
+
+async def test_a_cursor_bounds_the_sort_key_so_deep_pages_range_scan_the_index(
+        client, sql_counter):
+    _, hk, _ = await _partner_with_workers(client, 3)
+    first = (await hk.run(PAGE, {"first": 1}))["workers"]["pageInfo"]["endCursor"]
+    sql_counter.reset()
+    await hk.run(PAGE, {"first": 1, "after": first})
+    page_query = next(s for s in sql_counter.statements if 'FROM "worker"' in s
+                      and "ORDER BY" in s)
+    # Newest first: registered_at <= v AND (registered_at < v OR (= v AND id < pk)).
+    assert '"registered_at"<=' in page_query.replace(" ", "")
