@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -59,3 +60,19 @@ def running_server(database_url: str, *, extra_env: dict[str, str] | None = None
             process.wait()
         if log_path:
             log.close()  # type: ignore[union-attr]
+
+
+class Api:
+    """GraphQL over HTTP against a running server with one API key; fails on any error."""
+
+    def __init__(self, base: str, secret: str) -> None:
+        self.base, self.secret = base, secret
+
+    async def run(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        async with httpx.AsyncClient(base_url=self.base, timeout=10) as http:
+            response = await http.post("/graphql", json={"query": query,
+                                                          "variables": variables or {}},
+                                       headers={"authorization": f"Bearer {self.secret}"})
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]

@@ -23,6 +23,7 @@ from models.access import ApiKey
 from models.api_keys import digest
 from models.clock import now
 from tests import factories as f
+from tests.server import Api as ServerApi
 from tests.server import running_server
 
 pytestmark = pytest.mark.slow
@@ -36,18 +37,8 @@ WORKER_EVENTS = """subscription($after: String, $types: [WorkerEventType!]) {
   workerEvents(after: $after, types: $types) { cursor type workerId worker { fullName } } }"""
 
 
-class Api:
-    def __init__(self, base: str, secret: str) -> None:
-        self.base, self.secret = base, secret
-
-    async def run(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        async with httpx.AsyncClient(base_url=self.base, timeout=10) as http:
-            response = await http.post("/graphql", json={"query": query,
-                                                          "variables": variables or {}},
-                                       headers={"authorization": f"Bearer {self.secret}"})
-        body = response.json()
-        assert "errors" not in body, body
-        return body["data"]
+class Api(ServerApi):
+    """The shared client, plus the few calls these tests repeat."""
 
     async def register(self, **overrides: Any) -> str:
         data = await self.run(REGISTER, {"input": f.worker_input(**overrides)})

@@ -7,12 +7,11 @@ import asyncio
 import time
 from typing import Any
 
-import httpx
 import pytest
 
 from models.enums import Role
 from tests import factories as f
-from tests.server import running_server
+from tests.server import Api, running_server
 from tests.webhook_receiver import Receiver, Reply
 from tests.webhook_verifiers import load_python_verifier, run_js_verifier
 
@@ -34,20 +33,6 @@ REGISTER = """mutation($input: RegisterWorkerInput!) { registerWorker(input: $in
   __typename } }"""
 DELIVERIES = """{ webhookDeliveries(first: 50) { edges { node { status attemptCount eventId
   attempts { statusCode } } } } }"""
-
-
-class Api:
-    def __init__(self, base: str, secret: str) -> None:
-        self.base, self.secret = base, secret
-
-    async def run(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        async with httpx.AsyncClient(base_url=self.base, timeout=10) as http:
-            response = await http.post("/graphql", json={"query": query,
-                                                          "variables": variables or {}},
-                                       headers={"authorization": f"Bearer {self.secret}"})
-        body = response.json()
-        assert "errors" not in body, body
-        return body["data"]
 
 
 async def _until(check: Any, timeout: float = 15.0) -> Any:  # noqa: ASYNC109
