@@ -29,12 +29,12 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
-    ValidationRule,
     VariableNode,
 )
 from strawberry.extensions import SchemaExtension
 
 from schema.context import Context, Limits
+from schema.documents import parse_once, validate_once
 
 LIMIT_CODE = "LIMIT_EXCEEDED"
 TOKENS_MARKER = "tokens. Parsing aborted"
@@ -167,35 +167,24 @@ def violations(m: Measure, limits: Limits, allow_introspection: bool) -> list[Gr
 
 
 class RequestLimits(SchemaExtension):
-    """Applies the request's Limits (from the Context) before execution."""
+    """Applies the request's Limits (from the Context) before execution.
+
+    Parsing and the standard validation rules come from schema.documents' per-process
+    cache; what depends on this request (variables sizing pages, the transport, the right
+    to introspect) is checked here on every request, after that cached validation. A
+    validation rule created per request would have made validation uncacheable."""
 
     _measured: Measure | None = None
 
-    def on_operation(self) -> Iterator[None]:
+    def _settings(self) -> tuple[Limits, bool, str]:
         context = self.execution_context.context
-        limits = context.limits if isinstance(context, Context) else Limits()
-        allow = context.allow_introspection if isinstance(context, Context) else True
-        transport = context.transport if isinstance(context, Context) else "http"
+        if isinstance(context, Context):
+            return context.limits, context.allow_introspection, context.transport
+        return Limits(), True, "http"
+
+    def on_operation(self) -> Iterator[None]:
+        limits, _, _ = self._settings()
         self.execution_context.parse_options["max_tokens"] = limits.max_tokens
-        extension = self
-
-        class LimitsRule(ValidationRule):
-            def enter_operation_definition(self, node: Any, *_: Any) -> None:
-                if node.operation == OperationType.SUBSCRIPTION and transport == "http":
-                    self.report_error(GraphQLError(
-                        "Subscriptions stream over WebSocket (/graphql with "
-                        "graphql-transport-ws) or Server-Sent Events (/graphql/stream), "
-                        "not plain HTTP.", extensions={"code": "SUBSCRIPTION_TRANSPORT"}))
-
-            def enter_document(self, node: Any, *_: Any) -> None:
-                ec = extension.execution_context
-                m = measure(node, ec.operation_name, ec.variables, limits)
-                extension._measured = m
-                for error in violations(m, limits, allow):
-                    self.report_error(error)
-
-        self.execution_context.validation_rules = (
-            *self.execution_context.validation_rules, LimitsRule)
         yield
         result = self.execution_context.result
         errors = getattr(result, "errors", None) or []
@@ -204,6 +193,35 @@ class RequestLimits(SchemaExtension):
                 errors[i] = limit_error(
                     "tokens", limits.max_tokens, None,
                     f"The document has more than {limits.max_tokens} tokens.")
+
+    def on_parse(self) -> Iterator[None]:
+        ec = self.execution_context
+        if ec.graphql_document is None and ec.query:
+            # None when it does not parse: Strawberry then parses it and reports the error.
+            ec.graphql_document = parse_once(ec.query, self._settings()[0].max_tokens)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        ec = self.execution_context
+        document = ec.graphql_document
+        # Another extension (trusted documents) may already have refused the document.
+        if document is not None and ec.pre_execution_errors is None:
+            limits, allow, transport = self._settings()
+            errors = validate_once(ec.schema._schema, ec.query, document, limits.max_tokens,
+                                   ec.validation_rules)
+            if transport == "http" and any(
+                    isinstance(d, OperationDefinitionNode)
+                    and d.operation == OperationType.SUBSCRIPTION
+                    for d in document.definitions):
+                errors.append(GraphQLError(
+                    "Subscriptions stream over WebSocket (/graphql with "
+                    "graphql-transport-ws) or Server-Sent Events (/graphql/stream), "
+                    "not plain HTTP.", extensions={"code": "SUBSCRIPTION_TRANSPORT"}))
+            self._measured = measure(document, ec.operation_name, ec.variables, limits)
+            errors.extend(violations(self._measured, limits, allow))
+            # Set (even when empty) so Strawberry does not validate the document again.
+            ec.pre_execution_errors = errors
+        yield
 
     def get_results(self) -> dict[str, Any]:
         context = self.execution_context.context

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
 
 from models import access
 from models.authorization import require_partner_admin
@@ -32,6 +33,7 @@ from schema.node import Node
 from schema.pagination import ID_ONLY, Edge, PageInfo, keyset_page
 from schema.partners.mutations import PartnerMutations
 from schema.partners.types import Partner
+from schema.rows import resolve_basic_field
 from schema.trusted import TrustedDocuments
 from schema.webhooks.mutations import WebhookMutations
 from schema.webhooks.queries import WebhookQueries, resolve_webhook_node
@@ -197,6 +199,7 @@ def build_schema() -> strawberry.Schema:
                WebhookEndpoint, WebhookDelivery],
         extensions=[TrustedDocuments, RequestLimits, MaskUnexpectedErrors, RevealAudit,
                     *tracing_extensions()],
+        config=StrawberryConfig(default_resolver=resolve_basic_field),
     )
 
 

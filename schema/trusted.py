@@ -8,19 +8,17 @@ document before validation, whatever the transport.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 
-from graphql import GraphQLError, print_ast
+from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from schema.context import Context
+from schema.documents import normalised_hash
+
+__all__ = ["UNTRUSTED", "TrustedDocuments", "normalised_hash"]
 
 UNTRUSTED = "TRUSTED_DOCUMENT_REQUIRED"
-
-
-def normalised_hash(document: object) -> str:
-    return hashlib.sha256(print_ast(document).encode()).hexdigest()  # type: ignore[arg-type]
 
 
 class TrustedDocuments(SchemaExtension):
@@ -28,7 +26,9 @@ class TrustedDocuments(SchemaExtension):
         context = self.execution_context.context
         document = self.execution_context.graphql_document
         if (isinstance(context, Context) and context.trusted_only and document is not None
-                and normalised_hash(document) not in context.trusted_documents):
+                and normalised_hash(document, self.execution_context.query,
+                                    context.limits.max_tokens)
+                not in context.trusted_documents):
             self.execution_context.pre_execution_errors = [GraphQLError(
                 "Only the published operations (frontend-contract/trusted-documents.json) "
                 "may run with these credentials; send their documentId or hash.",

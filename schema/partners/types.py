@@ -8,6 +8,7 @@ from models import partners as m
 from schema import ids
 from schema.enums import PartnerKind
 from schema.node import Node
+from schema.rows import from_row
 
 
 @strawberry.type(
@@ -21,22 +22,8 @@ class Partner(Node):
     def id(self) -> strawberry.ID:
         return strawberry.ID(ids.encode("Partner", self.row.id))
 
-    @strawberry.field(description='Short stable code, e.g. "kbri-hongkong".')
-    def code(self) -> str:
-        return self.row.code
-
-    @strawberry.field(description="Full name.")
-    def name(self) -> str:
-        return self.row.name
-
-    @strawberry.field(description="Kind of organisation.")
-    def kind(self) -> PartnerKind:
-        return self.row.kind
-
-    @strawberry.field(description="Country of the partner (ISO 3166-1 alpha-2).")
-    def country(self) -> str:
-        return self.row.country
-
-    @strawberry.field(description='Region within the country, e.g. "Sabah".')
-    def region(self) -> str | None:
-        return self.row.region
+    code: str = from_row('Short stable code, e.g. "kbri-hongkong".')
+    name: str = from_row("Full name.")
+    kind: PartnerKind = from_row("Kind of organisation.")
+    country: str = from_row("Country of the partner (ISO 3166-1 alpha-2).")
+    region: str | None = from_row('Region within the country, e.g. "Sabah".')

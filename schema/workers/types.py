@@ -39,6 +39,7 @@ from schema.pagination import (
     page_size,
 )
 from schema.partners.types import Partner
+from schema.rows import from_row
 
 FirstArg = Annotated[int | None, strawberry.argument(
     description="Page size (default 50, at most 100).")]
@@ -77,17 +78,9 @@ class ExternalIds:
 class Coverage:
     row: strawberry.Private[CoverageRow]
 
-    @strawberry.field(description="The program.")
-    def program(self) -> Program:
-        return self.row.program
-
-    @strawberry.field(description="First covered day (Asia/Jakarta).")
-    def starts_on(self) -> date:
-        return self.row.starts_on
-
-    @strawberry.field(description="Last covered day (Asia/Jakarta), inclusive.")
-    def ends_on(self) -> date:
-        return self.row.ends_on
+    program: Program = from_row("The program.")
+    starts_on: date = from_row("First covered day (Asia/Jakarta).")
+    ends_on: date = from_row("Last covered day (Asia/Jakarta), inclusive.")
 
 
 @strawberry.type(description="A contribution paid for the worker.")
@@ -98,37 +91,14 @@ class Contribution(Node):
     def id(self) -> strawberry.ID:
         return strawberry.ID(ids.encode("Contribution", self.row.id))
 
-    @strawberry.field(description="What it pays for.")
-    def kind(self) -> ContributionKind:
-        return self.row.kind
-
-    @strawberry.field(description="Amount in rupiah.")
-    def amount(self) -> int:
-        return self.row.amount
-
-    @strawberry.field(description="Months it pays for.")
-    def months(self) -> int:
-        return self.row.months
-
-    @strawberry.field(description="Day of payment.")
-    def paid_on(self) -> date:
-        return self.row.paid_on
-
-    @strawberry.field(description="First day it covers.")
-    def covers_from(self) -> date:
-        return self.row.covers_from
-
-    @strawberry.field(description="Last day it covers, inclusive.")
-    def covers_until(self) -> date:
-        return self.row.covers_until
-
-    @strawberry.field(description="When it was recorded (UTC).")
-    def recorded_at(self) -> datetime:
-        return self.row.recorded_at
-
-    @strawberry.field(description="Who recorded it: account email or API key name.")
-    def recorded_by(self) -> str:
-        return self.row.recorded_by
+    kind: ContributionKind = from_row("What it pays for.")
+    amount: int = from_row("Amount in rupiah.")
+    months: int = from_row("Months it pays for.")
+    paid_on: date = from_row("Day of payment.")
+    covers_from: date = from_row("First day it covers.")
+    covers_until: date = from_row("Last day it covers, inclusive.")
+    recorded_at: datetime = from_row("When it was recorded (UTC).")
+    recorded_by: str = from_row("Who recorded it: account email or API key name.")
 
 
 ContributionEdge = Edge[Contribution]
@@ -173,21 +143,10 @@ class Worker(Node):
     def nik(self, info: Info) -> str:
         return _identifier(info, self.row, m.NIK) or ""
 
-    @strawberry.field(description="Full name as on the passport.")
-    def full_name(self) -> str:
-        return self.row.full_name
-
-    @strawberry.field(description="Date of birth.")
-    def birth_date(self) -> date:
-        return self.row.birth_date
-
-    @strawberry.field(description="Place of birth.")
-    def birth_place(self) -> str | None:
-        return self.row.birth_place
-
-    @strawberry.field(description="Gender.")
-    def gender(self) -> Gender:
-        return self.row.gender
+    full_name: str = from_row("Full name as on the passport.")
+    birth_date: date = from_row("Date of birth.")
+    birth_place: str | None = from_row("Place of birth.")
+    gender: Gender = from_row("Gender.")
 
     @strawberry.field(description="Passport number; masked for roles without identifier access.")
     def passport_number(self, info: Info) -> str | None:
@@ -199,65 +158,22 @@ class Worker(Node):
     def family_card_number(self, info: Info) -> str | None:
         return _identifier(info, self.row, m.FAMILY_CARD)
 
-    @strawberry.field(description="Phone number in E.164 form.")
-    def phone(self) -> str | None:
-        return self.row.phone
-
-    @strawberry.field(description="Destination country (ISO 3166-1 alpha-2).")
-    def destination_country(self) -> str:
-        return self.row.destination_country
-
-    @strawberry.field(description="Destination region (Malaysia: Peninsular, Sabah, Sarawak).")
-    def destination_region(self) -> str | None:
-        return self.row.destination_region
-
-    @strawberry.field(description="Employer's name.")
-    def employer_name(self) -> str | None:
-        return self.row.employer_name
-
-    @strawberry.field(description="Kind of employer.")
-    def employer_type(self) -> EmployerType | None:
-        return self.row.employer_type
-
-    @strawberry.field(description="Job sector.")
-    def job_sector(self) -> JobSector:
-        return self.row.job_sector
-
-    @strawberry.field(description="Who arranged the placement.")
-    def placement_scheme(self) -> PlacementScheme:
-        return self.row.placement_scheme
-
-    @strawberry.field(description="Placement status.")
-    def placement_status(self) -> PlacementStatus:
-        return self.row.placement_status
-
-    @strawberry.field(description="Phase derived from the placement status.")
-    def phase(self) -> Phase:
-        return self.row.phase
-
-    @strawberry.field(description="Membership status.")
-    def status(self) -> MembershipStatus:
-        return self.row.status
-
-    @strawberry.field(description="Contract start date.")
-    def contract_start(self) -> date | None:
-        return self.row.contract_start
-
-    @strawberry.field(description="Contract end date.")
-    def contract_end(self) -> date | None:
-        return self.row.contract_end
-
-    @strawberry.field(description="Day of departure.")
-    def departed_on(self) -> date | None:
-        return self.row.departed_on
-
-    @strawberry.field(description="Day of return.")
-    def returned_on(self) -> date | None:
-        return self.row.returned_on
-
-    @strawberry.field(description="End of the current cover window; null when none.")
-    def covered_until(self) -> date | None:
-        return self.row.covered_until
+    phone: str | None = from_row("Phone number in E.164 form.")
+    destination_country: str = from_row("Destination country (ISO 3166-1 alpha-2).")
+    destination_region: str | None = from_row(
+        "Destination region (Malaysia: Peninsular, Sabah, Sarawak).")
+    employer_name: str | None = from_row("Employer's name.")
+    employer_type: EmployerType | None = from_row("Kind of employer.")
+    job_sector: JobSector = from_row("Job sector.")
+    placement_scheme: PlacementScheme = from_row("Who arranged the placement.")
+    placement_status: PlacementStatus = from_row("Placement status.")
+    phase: Phase = from_row("Phase derived from the placement status.")
+    status: MembershipStatus = from_row("Membership status.")
+    contract_start: date | None = from_row("Contract start date.")
+    contract_end: date | None = from_row("Contract end date.")
+    departed_on: date | None = from_row("Day of departure.")
+    returned_on: date | None = from_row("Day of return.")
+    covered_until: date | None = from_row("End of the current cover window; null when none.")
 
     @strawberry.field(description="Heirs in the order of entitlement.")
     def heirs(self) -> list[Heir]:
@@ -313,14 +229,6 @@ class Worker(Node):
             page_info=page.page_info(),
         )
 
-    @strawberry.field(description="Optimistic concurrency token: send it back when you update.")
-    def version(self) -> int:
-        return self.row.version
-
-    @strawberry.field(description="When the worker was registered (UTC).")
-    def registered_at(self) -> datetime:
-        return self.row.registered_at
-
-    @strawberry.field(description="When the record last changed (UTC).")
-    def updated_at(self) -> datetime:
-        return self.row.updated_at
+    version: int = from_row("Optimistic concurrency token: send it back when you update.")
+    registered_at: datetime = from_row("When the worker was registered (UTC).")
+    updated_at: datetime = from_row("When the record last changed (UTC).")
