@@ -140,6 +140,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         # SIGTERM: stop accepting, let in-flight requests finish for this long (WebSockets
         # are closed with 1012 so clients resume from their cursor), then shut down.
         timeout_graceful_shutdown=20,
+        # No permessage-deflate: GraphQL events are a few hundred bytes, and each
+        # compressing connection holds ~41 KiB of zlib state (bench/RESULTS.md, issue 5).
+        ws_per_message_deflate=False,
     )
 
 

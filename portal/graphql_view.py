@@ -23,6 +23,7 @@ from strawberry.types.unset import UNSET
 
 from portal import trusted
 from portal.auth import AuthError, viewer_from_connection_params, viewer_from_headers
+from portal.fanout import FanoutHub
 from portal.graphiql import GraphiQLPage
 from portal.liveness import Watch
 from portal.negotiation import GRAPHQL_RESPONSE, negotiate
@@ -30,6 +31,7 @@ from portal.negotiation import JSON as JSON_MEDIA
 from portal.rate_limit import RateLimiter
 from portal.request_meta import client_address, request_id_of
 from portal.settings import Settings
+from portal.ws_handlers import IDLE_LOADERS, SharedGraphQLWSHandler, SharedTransportWSHandler
 from portal.ws_protocol import StrictWebSocketAdapter
 from schema.context import Context, EventSource, Limits
 from schema.limits import LIMIT_CODE
@@ -57,12 +59,16 @@ def _is_mutation(query: str | None, operation_name: str | None) -> bool:
 
 class PortalGraphQL(GraphQL[Context, None]):
     websocket_adapter_class = StrictWebSocketAdapter  # type: ignore[assignment]
+    # Live subscriptions run once per event for all identical ones (portal.fanout).
+    graphql_transport_ws_handler_class = SharedTransportWSHandler
+    graphql_ws_handler_class = SharedGraphQLWSHandler
 
     def __init__(self, schema: Any, settings: Settings,
                  limiter: RateLimiter | None = None) -> None:
         super().__init__(schema, graphql_ide="graphiql", keep_alive=True,
                          keep_alive_interval=15, allowed_origins=settings.allowed_origins)
         self.events: EventSource | None = None  # set when the app starts its event feed
+        self.fanout = FanoutHub(schema)  # shared execution of live subscriptions
         self.graphiql = GraphiQLPage()  # our own page and assets: portal/graphiql.py
         self.settings = settings
         self.limiter = limiter
@@ -223,7 +229,9 @@ class PortalGraphQL(GraphQL[Context, None]):
         except AuthError:
             raise ConnectionRejectionError() from None
         context.viewer = viewer
-        context.loaders = Loaders(viewer)
+        # Built when an unshared operation first needs them (portal.ws_handlers): an idle
+        # subscriber of a shared subscription never does.
+        context.loaders = IDLE_LOADERS
         websocket.scope.setdefault("state", {})["viewer"] = viewer
         context.allow_introspection = self.may_introspect(viewer)
         context.trusted_only = self.held_to_manifest(viewer)

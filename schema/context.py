@@ -53,8 +53,13 @@ class Context:
     events: EventSource | None = None
     # SSE: the Last-Event-ID header, used when the operation gives no `after`.
     resume_after: str | None = None
-    # The cursor of the event last yielded by a subscription (SSE writes it as `id:`).
+    # The cursor and id of the event last yielded by a subscription (SSE writes the cursor
+    # as `id:`; a shared execution tags its result with the id, portal.fanout).
     last_event_cursor: str | None = None
+    last_event_id: int | None = None
+    # A shared subscription execution (portal.fanout) runs for many viewers at once: the
+    # viewers its latest result went to, so revealed identifiers are audited for each.
+    reveal_audience: Callable[[], Iterable[Viewer]] | None = None
     # False once the connection's credentials were revoked or expired.
     alive: Callable[[], bool] = lambda: True
     # http, websocket or sse: plain HTTP cannot carry a subscription.

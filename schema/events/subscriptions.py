@@ -20,7 +20,13 @@ from schema import ids
 from schema.context import Info
 from schema.enums import WorkerEventType
 from schema.errors import ForbiddenQuery
-from schema.events.types import EVENT_ORDER, WorkerEvent, event_cursor, parse_event_cursor
+from schema.events.types import (
+    EVENT_ORDER,
+    WorkerEvent,
+    event_cursor,
+    global_id,
+    parse_event_cursor,
+)
 from schema.loaders import Loaders
 from schema.pagination import keyset_page
 from schema.workers.types import Worker, WorkerEventConnection, WorkerEventEdge
@@ -49,7 +55,7 @@ class WorkerStatusChange:
 
     @strawberry.field(description="The worker's global id.")
     def worker_id(self) -> strawberry.ID:
-        return strawberry.ID(ids.encode("Worker", self.row.worker_id))
+        return strawberry.ID(global_id("Worker", self.row.worker_id))
 
     @strawberry.field(description="Placement status change; null when it did not change.")
     def placement_status(self) -> StatusChange | None:
@@ -97,9 +103,13 @@ async def _stream(
                                        worker_id=worker_pk, alive=ctx.alive):
         ctx.loaders = Loaders(viewer)  # a long-lived stream must not serve stale rows
         ctx.last_event_cursor = event_cursor(row.id)
+        ctx.last_event_id = row.id
         yield row
         if ctx.revealed_workers:
-            await audit.record_reveal(viewer, ctx.revealed_workers, "subscription")
+            # A shared execution (portal.fanout) revealed them to every member it reached.
+            audience = ctx.reveal_audience() if ctx.reveal_audience else (viewer,)
+            for receiver in audience:
+                await audit.record_reveal(receiver, ctx.revealed_workers, "subscription")
             ctx.revealed_workers.clear()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -22,8 +23,16 @@ from schema.pagination import SortKey, decode_cursor, encode_cursor_values
 EVENT_ORDER = SortKey("ev", None, "int")
 
 
+# Cached: a live event goes to many subscribers, and a cursor or global id is the same
+# string for all of them (JSON + base64 per subscriber was 9% of the fan-out's CPU).
+@lru_cache(maxsize=4096)
 def event_cursor(event_id: int) -> str:
     return encode_cursor_values(EVENT_ORDER, None, event_id)
+
+
+@lru_cache(maxsize=4096)
+def global_id(type_name: str, pk: int) -> str:
+    return ids.encode(type_name, pk)
 
 
 def parse_event_cursor(cursor: str, field: str = "after") -> int:
@@ -37,7 +46,7 @@ class WorkerEvent(Node):
 
     @strawberry.field(description="Global, opaque id.")
     def id(self) -> strawberry.ID:
-        return strawberry.ID(ids.encode("WorkerEvent", self.row.id))
+        return strawberry.ID(global_id("WorkerEvent", self.row.id))
 
     @strawberry.field(
         description="Opaque position in the log, ordered in COMMIT order; pass it as `after` "
@@ -63,7 +72,7 @@ class WorkerEvent(Node):
 
     @strawberry.field(description="The worker's global id (the same as Worker.id).")
     def worker_id(self) -> strawberry.ID:
-        return strawberry.ID(ids.encode("Worker", self.row.worker_id))
+        return strawberry.ID(global_id("Worker", self.row.worker_id))
 
     @strawberry.field(description="When it happened (UTC).")
     def occurred_at(self) -> datetime:
