@@ -23,9 +23,10 @@ from schema import ids
 from schema.context import Info
 from schema.errors import QueryInputError
 from schema.pagination import Edge, Page, PageInfo, SortKey, keyset_page
+from schema.selection import selected_below
 from schema.workers import filters
 from schema.workers.filters import OrderDirection, WorkerFilter, WorkerOrder
-from schema.workers.types import Worker
+from schema.workers.types import Worker, load_relations
 
 WorkerEdge = Edge[Worker]
 
@@ -126,10 +127,12 @@ MAX_WITHIN_DAYS = 366
 EXPIRING_ORDER = SortKey("exp", "covered_until", "date")
 
 
-def _connection(page: Page[WorkerRow], qs: QuerySet[WorkerRow]) -> WorkerConnection:
+async def _connection(info: Info, page: Page[WorkerRow],
+                      qs: QuerySet[WorkerRow]) -> WorkerConnection:
+    workers = await load_relations(info, page.rows, selected_below(info, ("edges", "node")))
     return WorkerConnection(
-        edges=[WorkerEdge(cursor=c, node=Worker(row=r))
-               for r, c in zip(page.rows, page.cursors, strict=True)],
+        edges=[WorkerEdge(cursor=c, node=w)
+               for w, c in zip(workers, page.cursors, strict=True)],
         page_info=page.page_info(),
         query=qs,
     )
@@ -162,7 +165,7 @@ class WorkerQueries:
             limits=ctx.limits,
             first=first, after=after, last=last, before=before,
         )
-        return _connection(page, qs)
+        return await _connection(info, page, qs)
 
     @strawberry.field(
         description="One of your workers by global id; null for a missing, foreign or "
@@ -208,7 +211,7 @@ class WorkerQueries:
         )
         page = await keyset_page(qs, EXPIRING_ORDER, descending=False, limits=ctx.limits,
                                  first=first, after=after)
-        return _connection(page, qs)
+        return await _connection(info, page, qs)
 
     @strawberry.field(description="The worker with this NIK, if it is one of yours.")
     async def worker_by_nik(

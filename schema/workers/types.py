@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -11,6 +13,7 @@ from strawberry.dataloader import DataLoader
 from models import workers as m
 from models.contributions import Contribution as ContributionRow
 from models.contributions import Coverage as CoverageRow
+from models.partners import Partner as PartnerRow
 from models.validators import mask_identifier
 from schema import ids
 from schema.context import Info
@@ -27,6 +30,7 @@ from schema.enums import (
     Program,
 )
 from schema.events.types import EVENT_ORDER, WorkerEvent
+from schema.loaders import Loaders
 from schema.node import Node
 from schema.pagination import (
     ID_ONLY,
@@ -117,6 +121,12 @@ class WorkerEventConnection:
     page_info: PageInfo = strawberry.field(description="Where this page sits.")
 
 
+def _partner(row: PartnerRow | None) -> Partner:
+    if row is None:  # the worker was visible, so its partner is too
+        raise PermissionError("partner not visible")
+    return Partner(row=row)
+
+
 def _identifier(info: Info, row: m.Worker, kind: str) -> str | None:
     value = row.identifier(kind)
     if value is None:
@@ -131,6 +141,8 @@ def _identifier(info: Info, row: m.Worker, kind: str) -> str | None:
 @strawberry.type(description="An Indonesian migrant worker (PMI) registered by a partner.")
 class Worker(Node):
     row: strawberry.Private[m.Worker]
+    # Relations already loaded for this row, by GraphQL field name (see load_relations).
+    related: strawberry.Private[dict[str, Any] | None] = None
 
     @strawberry.field(description="Global, opaque id.")
     def id(self) -> strawberry.ID:
@@ -186,22 +198,41 @@ class Worker(Node):
     def external_ids(self) -> ExternalIds:
         return ExternalIds(siskop2mi_id=self.row.siskop2mi_id, kpj_number=self.row.kpj_number)
 
-    @strawberry.field(description="The owning partner.")
-    async def partner(self, info: Info) -> Partner:
-        row = await info.context.loaders.partner.load(self.row.partner_id)
-        if row is None:  # the worker was visible, so its partner is too
-            raise PermissionError("partner not visible")
-        return Partner(row=row)
+    # The relations below either come with the object — a list page loads them for all its
+    # rows at once (load_relations) and they answer synchronously — or each resolver
+    # returns an awaitable of its batched DataLoader, which graphql-core awaits.
+    @strawberry.field(description="The owning partner.", graphql_type=Partner)
+    def partner(self, info: Info) -> Partner | Awaitable[Partner]:
+        if self.related is not None and "partner" in self.related:
+            return _partner(self.related["partner"])
+        return self._load_partner(info)
 
-    @strawberry.field(description="Cover windows bought by contributions, oldest first.")
-    async def coverages(self, info: Info) -> list[Coverage]:
-        rows = await info.context.loaders.coverages.load(self.row.id)
-        return [Coverage(row=r) for r in rows]
+    async def _load_partner(self, info: Info) -> Partner:
+        return _partner(await info.context.loaders.partner.load(self.row.partner_id))
+
+    @strawberry.field(description="Cover windows bought by contributions, oldest first.",
+                      graphql_type=list[Coverage])
+    def coverages(self, info: Info) -> list[Coverage] | Awaitable[list[Coverage]]:
+        if self.related is not None and "coverages" in self.related:
+            return [Coverage(row=r) for r in self.related["coverages"]]
+        return self._load_coverages(info)
+
+    async def _load_coverages(self, info: Info) -> list[Coverage]:
+        return [Coverage(row=r) for r in await info.context.loaders.coverages.load(self.row.id)]
 
     @strawberry.field(
-        description="The most recently recorded contribution; null before the first payment."
+        description="The most recently recorded contribution; null before the first payment.",
+        graphql_type=Contribution | None,
     )
-    async def latest_contribution(self, info: Info) -> Contribution | None:
+    def latest_contribution(
+        self, info: Info
+    ) -> Contribution | None | Awaitable[Contribution | None]:
+        if self.related is not None and "latestContribution" in self.related:
+            row = self.related["latestContribution"]
+            return Contribution(row=row) if row else None
+        return self._load_latest_contribution(info)
+
+    async def _load_latest_contribution(self, info: Info) -> Contribution | None:
         row = await info.context.loaders.latest_contribution.load(self.row.id)
         return Contribution(row=row) if row else None
 
@@ -232,3 +263,29 @@ class Worker(Node):
     version: int = from_row("Optimistic concurrency token: send it back when you update.")
     registered_at: datetime = from_row("When the worker was registered (UTC).")
     updated_at: datetime = from_row("When the record last changed (UTC).")
+
+
+# Relations a list page loads for all its rows at once, by GraphQL field name.
+RELATION_LOADERS: dict[str, Callable[[Loaders, m.Worker], tuple[DataLoader[Any, Any], int]]] = {
+    "partner": lambda loaders, row: (loaders.partner, row.partner_id),
+    "coverages": lambda loaders, row: (loaders.coverages, row.id),
+    "latestContribution": lambda loaders, row: (loaders.latest_contribution, row.id),
+}
+
+
+async def load_relations(info: Info, rows: list[m.Worker], selected: frozenset[str]
+                         ) -> list[Worker]:
+    """Workers of a list page with the selected relations loaded for the whole page: one
+    batched query per relation, through the same tenancy-scoped DataLoaders as a single
+    worker, and no awaitable per row."""
+    wanted = [name for name in RELATION_LOADERS if name in selected]
+    if not wanted or not rows:
+        return [Worker(row=r) for r in rows]
+    loaders = info.context.loaders
+    found = await asyncio.gather(*(
+        RELATION_LOADERS[name](loaders, rows[0])[0].load_many(
+            [RELATION_LOADERS[name](loaders, r)[1] for r in rows])
+        for name in wanted))
+    return [Worker(row=r, related={name: values[i] for name, values in zip(wanted, found,
+                                                                          strict=True)})
+            for i, r in enumerate(rows)]
