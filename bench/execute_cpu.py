@@ -64,6 +64,16 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
 
             for i in range(args.warmup):
                 await once(i)
+            if args.sql:
+                import logging
+
+                logger = logging.getLogger("tortoise.db_client")
+                handler = logging.StreamHandler(sys.stdout)
+                logger.addHandler(handler)
+                logger.setLevel(logging.DEBUG)
+                await once(0)
+                logger.removeHandler(handler)
+                logger.setLevel(logging.WARNING)
             samples = []
             profiler = cProfile.Profile() if args.profile else None
             for i in range(args.iterations):
@@ -93,6 +103,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sql", action="store_true", help="print the SQL of one execution")
     args = parser.parse_args()
     data = Path(os.environ.get("BENCH_DATA_DIR", "/tmp/bench_api"))
     args.database_url = (c.pg_url("bench_api") if args.backend == "postgres"
