@@ -219,3 +219,27 @@ async def test_a_cursor_bounds_the_sort_key_so_deep_pages_range_scan_the_index(
                       and "ORDER BY" in s)
     # Newest first: registered_at <= v AND (registered_at < v OR (= v AND id < pk)).
     assert '"registered_at"<=' in page_query.replace(" ", "")
+
+
+STATS_ALL = """query($filter: WorkerFilter) { workerStats(filter: $filter) {
+  total byPhase { key count } byPlacementStatus { key count } byStatus { key count }
+  byDestinationCountry { key count } byJobSector { key count } } }"""
+
+
+async def test_dashboard_from_the_counters_equals_a_group_by_over_the_same_workers(client):
+    # No filter: the maintained counters. registeredFrom (which the counters do not
+    # cover) in the past selects the same workers through a GROUP BY over them.
+    p, hk, _ = await _partner_with_workers(client, 3)
+    await hk.run(REGISTER, {"input": f.worker_input(destinationCountry="SG",
+                                                    jobSector="CAREGIVER")})
+    await _partner_with_workers(client, 2, "kbri-singapore", "SG")
+    bpjs = await f.partner("bpjs-ketenagakerjaan", PartnerKind.BPJS_OFFICE, "ID")
+    op = client.as_key(await f.key(bpjs, Role.OPERATOR))
+    for caller, total in ((hk, 4), (op, 6)):
+        counted = (await caller.run(STATS_ALL))["workerStats"]
+        grouped = (await caller.run(STATS_ALL, {"filter": {"registeredFrom": "2000-01-01"}})
+                   )["workerStats"]
+        assert counted == grouped and counted["total"] == total
+        assert sum(c["count"] for c in counted["byDestinationCountry"]) == total
+    hk_countries = (await hk.run(STATS_ALL))["workerStats"]["byDestinationCountry"]
+    assert hk_countries == [{"key": "HK", "count": 3}, {"key": "SG", "count": 1}]

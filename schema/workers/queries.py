@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Annotated
 
 import strawberry
-from tortoise.functions import Count
+from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
 
 from models import validators as v
@@ -60,55 +61,66 @@ async def _count_by(qs: QuerySet[WorkerRow], column: str) -> list[CountBy]:
 CountRow = tuple[str, str, str, str, str, int]
 
 
+async def _count(qs: QuerySet[WorkerRow]) -> int:
+    return await qs.count()
+
+
+async def counter_rows(counters: QuerySet[PartnerWorkerCount]) -> list[CountRow]:
+    """The maintained counters, summed over partners in SQL (an operator's dashboard
+    covers every partner: one row per combination instead of one per partner and
+    combination)."""
+    rows = await (counters.filter(n__gt=0).annotate(total=Sum("n"))
+                  .group_by(*DIMENSIONS).values_list(*DIMENSIONS, "total"))
+    # PostgreSQL's sum of a bigint is a numeric (Decimal here).
+    return [(*row[:-1], int(row[-1])) for row in rows]
+
+
 @strawberry.type(description="Dashboard counts over the workers you can see.")
 class WorkerStats:
-    # Either the maintained counters (rows of models.stats) or, for filters the counters do
-    # not cover (search, dates, cover end), a GROUP BY over the filtered workers.
-    counters: strawberry.Private[QuerySet[PartnerWorkerCount] | None]
+    # Either the maintained counters (rows of models.stats, read once by workerStats, so
+    # every count below is a sum in memory) or, for filters the counters do not cover
+    # (search, dates, cover end), None: then each count is a GROUP BY over the filtered
+    # workers.
+    counters: strawberry.Private[list[CountRow] | None]
     query: strawberry.Private[QuerySet[WorkerRow]]
-    _rows: strawberry.Private[list[CountRow] | None] = None
 
-    async def _counter_rows(self) -> list[CountRow]:
-        if self._rows is None:
-            assert self.counters is not None
-            self._rows = list(await self.counters.filter(n__gt=0).values_list(*DIMENSIONS, "n"))
-        return self._rows
-
-    async def _by(self, column: str) -> list[CountBy]:
+    def _by(self, column: str) -> list[CountBy] | Awaitable[list[CountBy]]:
         if self.counters is None:
-            return await _count_by(self.query, column)
+            return _count_by(self.query, column)
         index = DIMENSIONS.index(column)
         totals: Counter[str] = Counter()
-        for row in await self._counter_rows():
+        for row in self.counters:
             totals[row[index]] += row[-1]
         return sorted((CountBy(key=k, count=n) for k, n in totals.items() if n),
                       key=lambda c: (-c.count, c.key))
 
-    @strawberry.field(description="Number of workers.")
-    async def total(self) -> int:
+    @strawberry.field(description="Number of workers.", graphql_type=int)
+    def total(self) -> int | Awaitable[int]:
         if self.counters is None:
-            return await self.query.count()
-        return sum(row[-1] for row in await self._counter_rows())
+            return _count(self.query)
+        return sum(row[-1] for row in self.counters)
 
-    @strawberry.field(description="Counts by phase (BEFORE, DURING, AFTER).")
-    async def by_phase(self) -> list[CountBy]:
-        return await self._by("phase")
+    @strawberry.field(description="Counts by phase (BEFORE, DURING, AFTER).",
+                      graphql_type=list[CountBy])
+    def by_phase(self) -> list[CountBy] | Awaitable[list[CountBy]]:
+        return self._by("phase")
 
-    @strawberry.field(description="Counts by placement status.")
-    async def by_placement_status(self) -> list[CountBy]:
-        return await self._by("placement_status")
+    @strawberry.field(description="Counts by placement status.", graphql_type=list[CountBy])
+    def by_placement_status(self) -> list[CountBy] | Awaitable[list[CountBy]]:
+        return self._by("placement_status")
 
-    @strawberry.field(description="Counts by membership status.")
-    async def by_status(self) -> list[CountBy]:
-        return await self._by("status")
+    @strawberry.field(description="Counts by membership status.", graphql_type=list[CountBy])
+    def by_status(self) -> list[CountBy] | Awaitable[list[CountBy]]:
+        return self._by("status")
 
-    @strawberry.field(description="Counts by destination country.")
-    async def by_destination_country(self) -> list[CountBy]:
-        return await self._by("destination_country")
+    @strawberry.field(description="Counts by destination country.",
+                      graphql_type=list[CountBy])
+    def by_destination_country(self) -> list[CountBy] | Awaitable[list[CountBy]]:
+        return self._by("destination_country")
 
-    @strawberry.field(description="Counts by job sector.")
-    async def by_job_sector(self) -> list[CountBy]:
-        return await self._by("job_sector")
+    @strawberry.field(description="Counts by job sector.", graphql_type=list[CountBy])
+    def by_job_sector(self) -> list[CountBy] | Awaitable[list[CountBy]]:
+        return self._by("job_sector")
 
 
 FirstArg = Annotated[int | None, strawberry.argument(
@@ -235,5 +247,6 @@ class WorkerQueries:
     async def worker_stats(self, info: Info, filter: FilterArg = None) -> WorkerStats:
         viewer = info.context.require_viewer()
         counters = filters.apply_to_counters(visible_worker_counts(viewer), filter)
-        return WorkerStats(counters=counters,
-                           query=filters.apply(visible_workers(viewer), filter))
+        return WorkerStats(
+            counters=await counter_rows(counters) if counters is not None else None,
+            query=filters.apply(visible_workers(viewer), filter))
