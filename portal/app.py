@@ -79,5 +79,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
     )
     app.state.settings = settings
+    app.state.fanout = graphql.fanout  # read by /metrics
     logging.getLogger("portal").debug("application created")
     return app

@@ -39,6 +39,16 @@ LIMIT_REFUSALS = Counter("portal_limit_refusals_total", "Requests refused by a l
                          ["limit"], registry=REGISTRY)
 SUBSCRIPTIONS = Gauge("portal_active_subscriptions", "Open subscriptions in this process.",
                       registry=REGISTRY)
+# portal.fanout: one execution per event per group of identical live subscriptions.
+SHARED_GROUPS = Gauge("portal_subscription_groups",
+                      "Groups of identical live subscriptions sharing one execution.",
+                      registry=REGISTRY)
+SHARED_EXECUTIONS = Gauge("portal_subscription_shared_executions",
+                          "Shared executions of a subscription selection since start.",
+                          registry=REGISTRY)
+SHARED_DELIVERIES = Gauge("portal_subscription_shared_deliveries",
+                          "Results of shared executions handed to subscribers since start.",
+                          registry=REGISTRY)
 LOG_HEAD = Gauge("portal_event_log_head", "Id of the newest event this process has read.",
                  registry=REGISTRY)
 CONSUMER_LAG = Gauge("portal_event_consumer_lag", "Events between the log head and a consumer.",
@@ -67,9 +77,17 @@ def observe_request(route: str, operation: str | None, outcome: str | None, seco
 async def _collect(app_state: Any) -> None:
     """Gauges that are read at scrape time rather than counted as things happen."""
     feed = getattr(app_state, "feed", None)
+    fanout = getattr(app_state, "fanout", None)
     if feed is not None:
-        SUBSCRIPTIONS.set(feed.subscriber_count)
+        # A shared group holds one feed subscription for all of its members.
+        groups = len(fanout.groups) if fanout is not None else 0
+        members = fanout.member_count if fanout is not None else 0
+        SUBSCRIPTIONS.set(feed.subscriber_count - groups + members)
         LOG_HEAD.set(feed.head)
+    if fanout is not None:
+        SHARED_GROUPS.set(len(fanout.groups))
+        SHARED_EXECUTIONS.set(fanout.executions)
+        SHARED_DELIVERIES.set(fanout.deliveries)
     await _collect_webhooks(feed.head if feed is not None else None)
     try:
         from tortoise.connection import get_connection

@@ -6,6 +6,10 @@ or ``GET /graphql/stream?query=…`` with ``Accept: text/event-stream`` and the 
 the stream ends with ``event: complete``. A reconnecting client sends ``Last-Event-ID`` and
 resumes after it when the operation gives no ``after``. Errors found before execution are
 sent as a ``next`` event too, as the protocol requires (a 4xx would make EventSource give up).
+
+A live subscription (no ``after``, no ``Last-Event-ID``) joins the shared execution of
+portal.fanout, like a WebSocket one: the ``data:`` of each event is serialised once for
+every identical stream.
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
+from strawberry.utils.aio import aclosing
 
 from portal.auth import AuthError, viewer_from_headers
+from portal.fanout import NotShared
 from portal.graphql_view import PortalGraphQL, unauthorized
 from portal.liveness import Watch
 from portal.request_meta import client_address, json_object, request_id_of
@@ -47,6 +53,36 @@ def _payload(result: ExecutionResult) -> dict[str, Any]:
     if result.errors:
         out["errors"] = [e.formatted for e in result.errors]
     return out
+
+
+def _next_frame(payload: str, event_id: str | None) -> bytes:
+    """``event: next`` around a payload already serialised (shared by a whole group)."""
+    head = f"event: next\nid: {event_id}\n" if event_id else "event: next\n"
+    return (head + "data: " + payload + "\n\n").encode()
+
+
+async def _results(view: PortalGraphQL, data: dict[str, Any], context: Context,
+                   allowed: tuple[OperationType, ...]) -> AsyncIterator[tuple[str | None, str]]:
+    """(event cursor, payload JSON) of each result: shared when the operation is a live
+    subscription, otherwise executed for this stream alone."""
+    query, variables, name = data["query"], data.get("variables"), data.get("operationName")
+    member = view.fanout.join(context, query, variables, name)
+    if member is not None:
+        try:
+            async for delivery in member.deliveries():
+                yield delivery.cursor, delivery.payload
+            return
+        except NotShared:
+            pass  # it failed validation: the unshared path reports it as always
+        finally:
+            member.leave()
+    results = await view.schema.stream(
+        query, variable_values=variables, context_value=context, operation_name=name,
+        allowed_operation_types=allowed)
+    async with aclosing(results):
+        async for result in results:
+            cursor, context.last_event_cursor = context.last_event_cursor, None
+            yield cursor, json.dumps(_payload(result), separators=(",", ":"))
 
 
 async def _request_data(request: Request) -> dict[str, Any] | None:
@@ -101,10 +137,7 @@ def route(view: PortalGraphQL) -> Route:
 
             watch = Watch(viewer, expired)
             context.alive = lambda: watch.alive
-            results = await view.schema.stream(
-                data["query"], variable_values=data.get("variables"), context_value=context,
-                operation_name=data.get("operationName"), allowed_operation_types=allowed)
-            iterator = results.__aiter__()
+            iterator = _results(view, data, context, allowed)
             pending: asyncio.Future[Any] | None = None
             try:
                 while True:
@@ -122,11 +155,10 @@ def route(view: PortalGraphQL) -> Route:
                         continue
                     finished, pending = pending, None
                     try:
-                        result = finished.result()
+                        cursor, payload = finished.result()
                     except StopAsyncIteration:
                         break
-                    yield _frame("next", _payload(result), context.last_event_cursor)
-                    context.last_event_cursor = None
+                    yield _next_frame(payload, cursor)
                 if ended.is_set():
                     yield _frame("next", {"errors": [{
                         "message": "Credentials revoked or expired; the stream is closed.",
@@ -135,7 +167,7 @@ def route(view: PortalGraphQL) -> Route:
             finally:
                 watch.stop()
                 with contextlib.suppress(Exception):
-                    await iterator.aclose()  # type: ignore[attr-defined]
+                    await iterator.aclose()
 
         return StreamingResponse(
             frames(), media_type="text/event-stream",
