@@ -6,6 +6,8 @@ other processes — the CLI on SQLite — arrive too); the PostgreSQL broker LIS
 NOTIFY every event-writing transaction sends at commit, reconnects when the connection
 drops, and polls slowly as a safety net. On each wake-up the feed reads the new events once
 (for every subscriber of the process) and hands each to the subscribers allowed to see it.
+A subscriber here is either one unshared subscription or one *group* of identical live
+subscriptions (portal.fanout), whose single execution is then sent to all its sockets.
 
 A subscriber that resumes (``after``) registers for live events first, then reads the log
 up to the feed's head, then drains what arrived meanwhile, skipping what it already
