@@ -5,7 +5,6 @@ from __future__ import annotations
 import strawberry
 
 from models import partners as m
-from schema import ids
 from schema.enums import PartnerKind
 from schema.node import Node
 from schema.rows import from_row
@@ -17,10 +16,7 @@ from schema.rows import from_row
 )
 class Partner(Node):
     row: strawberry.Private[m.Partner]
-
-    @strawberry.field(description="Global, opaque id.")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(ids.encode("Partner", self.row.id))
+    id: strawberry.ID = from_row("Global, opaque id.")
 
     code: str = from_row('Short stable code, e.g. "kbri-hongkong".')
     name: str = from_row("Full name.")

@@ -15,7 +15,6 @@ from models.contributions import Contribution as ContributionRow
 from models.contributions import Coverage as CoverageRow
 from models.partners import Partner as PartnerRow
 from models.validators import mask_identifier
-from schema import ids
 from schema.context import Info
 from schema.enums import (
     ContributionKind,
@@ -90,10 +89,7 @@ class Coverage:
 @strawberry.type(description="A contribution paid for the worker.")
 class Contribution(Node):
     row: strawberry.Private[ContributionRow]
-
-    @strawberry.field(description="Global, opaque id.")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(ids.encode("Contribution", self.row.id))
+    id: strawberry.ID = from_row("Global, opaque id.")
 
     kind: ContributionKind = from_row("What it pays for.")
     amount: int = from_row("Amount in rupiah.")
@@ -141,12 +137,9 @@ def _identifier(info: Info, row: m.Worker, kind: str) -> str | None:
 @strawberry.type(description="An Indonesian migrant worker (PMI) registered by a partner.")
 class Worker(Node):
     row: strawberry.Private[m.Worker]
+    id: strawberry.ID = from_row("Global, opaque id.")
     # Relations already loaded for this row, by GraphQL field name (see load_relations).
     related: strawberry.Private[dict[str, Any] | None] = None
-
-    @strawberry.field(description="Global, opaque id.")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(ids.encode("Worker", self.row.id))
 
     @strawberry.field(
         description="National identity number (16 digits); masked (e.g. "
