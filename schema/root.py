@@ -27,6 +27,7 @@ from schema.context import Info
 from schema.errors import QueryInputError
 from schema.events.subscriptions import EventQueries, Subscription
 from schema.events.types import WorkerEvent
+from schema.execution import PortalExecutionContext
 from schema.limits import RequestLimits
 from schema.masking import MaskUnexpectedErrors
 from schema.node import Node
@@ -200,6 +201,7 @@ def build_schema() -> strawberry.Schema:
         extensions=[TrustedDocuments, RequestLimits, MaskUnexpectedErrors, RevealAudit,
                     *tracing_extensions()],
         config=StrawberryConfig(default_resolver=resolve_basic_field),
+        execution_context_class=PortalExecutionContext,
     )
 
 
