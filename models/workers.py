@@ -84,11 +84,10 @@ class Worker(Model):
         )
 
     def identifier(self, kind: str) -> str | None:
-        sealed = {
-            NIK: self.nik_sealed,
-            PASSPORT: self.passport_sealed,
-            FAMILY_CARD: self.family_card_sealed,
-        }[kind]
+        if kind not in (NIK, PASSPORT, FAMILY_CARD):
+            raise KeyError(kind)
+        # Only this identifier's column: a list page may have read no other (.only()).
+        sealed = getattr(self, f"{kind}_sealed")
         return vault().open(kind, sealed) if sealed else None
 
     def set_identifier(self, kind: str, plaintext: str | None) -> None:

@@ -113,3 +113,30 @@ async def test_worker_detail_costs_the_same_with_a_short_or_a_long_history(
     data = await c.run(DETAIL, {"id": ids.encode("Worker", long)})
     assert len(data["worker"]["events"]["edges"]) == 62
     assert len(data["worker"]["contributions"]["edges"]) == 31
+
+
+def _page_select(statements: list[str]) -> str:
+    return next(s for s in statements if 'FROM "worker"' in s and "ORDER BY" in s)
+
+
+async def test_a_list_page_reads_only_the_columns_its_selection_needs(client, sql_counter):
+    hk, _, _ = await _paid_workers(3)
+    c = client.as_key(await f.key(hk))
+    await c.run(LIST_PAGE, {"n": 1})
+    sql_counter.reset()
+    names = await c.run("{ workers(orderBy: {field: FULL_NAME, direction: ASC}) "
+                        "{ edges { node { fullName } } } }")
+    narrow = _page_select(sql_counter.statements)
+    assert '"full_name"' in narrow
+    for unread in ("nik_sealed", "heirs", "passport_sealed", "employer_name"):
+        assert unread not in narrow
+    sql_counter.reset()
+    full = await c.run("{ workers(orderBy: {field: FULL_NAME, direction: ASC}) { edges { node {"
+                       " fullName nik passportNumber heirs { fullName } externalIds { kpjNumber }"
+                       " employerName } } } }")
+    wide = _page_select(sql_counter.statements)
+    for read in ("nik_sealed", "passport_sealed", "heirs", "kpj_number", "employer_name"):
+        assert read in wide
+    assert [e["node"]["fullName"] for e in full["workers"]["edges"]] == [
+        e["node"]["fullName"] for e in names["workers"]["edges"]]
+    assert all(len(e["node"]["nik"]) == 16 for e in full["workers"]["edges"])

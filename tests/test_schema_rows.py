@@ -49,3 +49,15 @@ def test_every_basic_field_of_a_row_backed_type_is_an_attribute_of_its_row(
     missing = [f for f in basic
                if f not in model._meta.fields_map and not hasattr(model, f)]
     assert missing == [], f"{name}: {missing} are not attributes of {model.__name__}"
+
+
+def test_every_worker_field_says_which_columns_a_list_page_must_read() -> None:
+    from schema.workers.types import worker_columns
+
+    fields = set(schema._schema.type_map["Worker"].fields)  # type: ignore[union-attr]
+    assert worker_columns(frozenset(fields)) is not None, (
+        "a Worker field is missing from schema.workers.types._FIELD_COLUMNS")
+    # An unknown name reads the whole row rather than guess.
+    assert worker_columns(frozenset({"fullName", "notAField"})) is None
+    assert worker_columns(frozenset({"fullName"}), "registered_at") == [
+        "full_name", "id", "partner_id", "registered_at"]

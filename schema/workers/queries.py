@@ -23,11 +23,11 @@ from models.workers import Worker as WorkerRow
 from schema import ids
 from schema.context import Info
 from schema.errors import QueryInputError
-from schema.pagination import Edge, Page, PageInfo, SortKey, keyset_page
+from schema.pagination import Edge, PageInfo, SortKey, keyset_page
 from schema.selection import selected_below
 from schema.workers import filters
 from schema.workers.filters import OrderDirection, WorkerFilter, WorkerOrder
-from schema.workers.types import Worker, load_relations
+from schema.workers.types import Worker, load_relations, worker_columns
 
 WorkerEdge = Edge[Worker]
 
@@ -139,9 +139,17 @@ MAX_WITHIN_DAYS = 366
 EXPIRING_ORDER = SortKey("exp", "covered_until", "date")
 
 
-async def _connection(info: Info, page: Page[WorkerRow],
-                      qs: QuerySet[WorkerRow]) -> WorkerConnection:
-    workers = await load_relations(info, page.rows, selected_below(info, ("edges", "node")))
+async def _page(info: Info, qs: QuerySet[WorkerRow], key: SortKey, *, descending: bool,
+                first: int | None, after: str | None, last: int | None = None,
+                before: str | None = None) -> WorkerConnection:
+    """A page of workers reading only the columns the selection needs, with the selected
+    relations loaded for the whole page (schema.workers.types)."""
+    selected = selected_below(info, ("edges", "node"))
+    columns = worker_columns(selected, *([key.column] if key.column else []))
+    page = await keyset_page(qs.only(*columns) if columns else qs, key,
+                             descending=descending, limits=info.context.limits,
+                             first=first, after=after, last=last, before=before)
+    workers = await load_relations(info, page.rows, selected)
     return WorkerConnection(
         edges=[WorkerEdge(cursor=c, node=w)
                for w, c in zip(workers, page.cursors, strict=True)],
@@ -167,17 +175,11 @@ class WorkerQueries:
         order_by: Annotated[WorkerOrder | None, strawberry.argument(
             description="Sort order (default: latest registration first).")] = None,
     ) -> WorkerConnection:
-        ctx = info.context
         order = order_by or WorkerOrder()
-        qs = filters.apply(visible_workers(ctx.require_viewer()), filter)
-        page = await keyset_page(
-            qs,
-            filters.SORT_KEYS[order.field],
-            descending=order.direction == OrderDirection.DESC,
-            limits=ctx.limits,
-            first=first, after=after, last=last, before=before,
-        )
-        return await _connection(info, page, qs)
+        qs = filters.apply(visible_workers(info.context.require_viewer()), filter)
+        return await _page(info, qs, filters.SORT_KEYS[order.field],
+                           descending=order.direction == OrderDirection.DESC,
+                           first=first, after=after, last=last, before=before)
 
     @strawberry.field(
         description="One of your workers by global id; null for a missing, foreign or "
@@ -221,9 +223,8 @@ class WorkerQueries:
             covered_until__gte=today,
             covered_until__lte=today + timedelta(days=within_days),
         )
-        page = await keyset_page(qs, EXPIRING_ORDER, descending=False, limits=ctx.limits,
-                                 first=first, after=after)
-        return await _connection(info, page, qs)
+        return await _page(info, qs, EXPIRING_ORDER, descending=False, first=first,
+                           after=after)
 
     @strawberry.field(description="The worker with this NIK, if it is one of yours.")
     async def worker_by_nik(

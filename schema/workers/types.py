@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import strawberry
 from strawberry.dataloader import DataLoader
+from strawberry.utils.str_converters import to_camel_case
 
 from models import workers as m
 from models.contributions import Contribution as ContributionRow
@@ -282,3 +283,40 @@ async def load_relations(info: Info, rows: list[m.Worker], selected: frozenset[s
     return [Worker(row=r, related={name: values[i] for name, values in zip(wanted, found,
                                                                           strict=True)})
             for i, r in enumerate(rows)]
+
+
+# The columns each Worker field reads, where they differ from the field's own name, so a
+# list page reads only what was selected (a row is 33 columns, sealed identifiers and the
+# heirs' JSON among them; a list page typically shows ten).
+_FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "id": ("id",),
+    "nik": ("nik_sealed",),
+    "passportNumber": ("passport_sealed",),
+    "familyCardNumber": ("family_card_sealed",),
+    "heirs": ("heirs",),
+    "externalIds": ("siskop2mi_id", "kpj_number"),
+    "partner": ("partner_id",),
+    "coverages": (),
+    "latestContribution": (),
+    "contributions": (),
+    "events": (),
+    "__typename": (),
+}
+_PLAIN_COLUMNS = {to_camel_case(f.python_name): f.python_name
+                  for f in Worker.__strawberry_definition__.fields
+                  if f.base_resolver is None and f.python_name in m.Worker._meta.db_fields}
+
+
+def worker_columns(selected: frozenset[str], *also: str) -> list[str] | None:
+    """The columns a page of workers must read for these selected Worker fields (plus
+    ``also``: the sort key); None — read every column — when a selected field is not
+    known here, so a new field is never read from a column that was not loaded."""
+    columns = {"id", "partner_id", *also}
+    for name in selected:
+        if name in _FIELD_COLUMNS:
+            columns.update(_FIELD_COLUMNS[name])
+        elif name in _PLAIN_COLUMNS:
+            columns.add(_PLAIN_COLUMNS[name])
+        else:
+            return None
+    return sorted(columns)
