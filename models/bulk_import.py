@@ -28,7 +28,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import event_log, idempotency, stats, worker_input
+from models import bulk_write, event_log, idempotency, stats, worker_input
 from models.access import Viewer
 from models.authorization import require_worker_write
 from models.clock import now, today_jakarta
@@ -242,22 +242,11 @@ async def _write(
 async def _insert_workers(
     conn: Any, rows: list[dict[str, Any]], progress: Progress | None
 ) -> None:
-    """Multi-row inserts without building a model object per row (the ORM's bulk_create
-    spent most of an import's time constructing them); each value is converted by its
-    field exactly as the ORM would."""
-    fields = Worker._meta.fields_map
-    columns = [name for name in Worker._meta.fields_db_projection if name != "id"]
-    names = ", ".join(f'"{c}"' for c in columns)
-    marks = (", ".join(f"${i}" for i in range(1, len(columns) + 1))
-             if event_log.is_postgres(conn) else ", ".join("?" * len(columns)))
-    sql = f'INSERT INTO "{Worker._meta.db_table}" ({names}) VALUES ({marks})'
-    for start in range(0, len(rows), WRITE_BATCH):
-        chunk = rows[start:start + WRITE_BATCH]
-        await conn.execute_many(sql, [
-            [fields[c].to_db_value(row.get(c), Worker) for c in columns] for row in chunk
-        ])
+    def written(n: int) -> None:
         if progress:
-            progress("writing", start + len(chunk), len(rows))
+            progress("writing", n, len(rows))
+
+    await bulk_write.insert_rows(conn, Worker, rows, written)
 
 
 async def _mark_registered(

@@ -18,6 +18,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from models import bulk_write
 from models.enums import WorkerEventType
 from models.events import WorkerEvent
 
@@ -82,7 +83,10 @@ async def append_many(conn: BaseDBAsyncClient, events: Sequence[NewEvent]) -> No
     if not events:
         return
     await lock_event_order(conn)
-    await WorkerEvent.bulk_create([_row(e) for e in events], batch_size=1000, using_db=conn)
+    await bulk_write.insert_rows(conn, WorkerEvent, [{
+        "partner_id": e.partner_id, "worker_id": e.worker_id, "type": e.type,
+        "occurred_at": e.occurred_at, "actor": e.actor, "reason": e.reason,
+        "changes": e.changes, "request_id": e.request_id} for e in events])
     await _announce(conn)
 
 

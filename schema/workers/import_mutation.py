@@ -9,6 +9,8 @@ import strawberry
 from models import worker_changes
 from models.bulk_import import ImportOutcome
 from models.errors import DomainError
+from models.tenancy import visible_workers
+from models.workers import Worker as WorkerRow
 from schema.context import Info
 from schema.errors import (
     FieldError,
@@ -17,9 +19,10 @@ from schema.errors import (
     ValidationError,
     from_domain,
 )
+from schema.selection import selected_below
 from schema.workers.arguments import IdempotencyKeyArg
 from schema.workers.inputs import ImportMode, RegisterWorkerInput, to_raw
-from schema.workers.types import Worker
+from schema.workers.types import Worker, worker_columns
 
 
 @strawberry.type(description="What became of one row of an import.")
@@ -28,14 +31,13 @@ class ImportRowResult:
     worker_id: strawberry.Private[int | None]
     errors: list[FieldError] = strawberry.field(
         description="The row's problems (empty for a good row).")
+    # The created worker, read with all the others of the import in one go (import_success).
+    worker_row: strawberry.Private[WorkerRow | None] = None
 
     @strawberry.field(description="The created worker; null when this row failed or the "
                       "import wrote nothing.")
-    async def worker(self, info: Info) -> Worker | None:
-        if self.worker_id is None:
-            return None
-        row = await info.context.loaders.worker.load(self.worker_id)
-        return Worker(row=row) if row else None
+    def worker(self) -> Worker | None:
+        return Worker(row=self.worker_row) if self.worker_row is not None else None
 
 
 @strawberry.type(description="The import ran: how many rows were written and how each "
@@ -56,7 +58,23 @@ ImportWorkersResult = Annotated[
 ]
 
 
-def import_success(outcome: ImportOutcome) -> ImportWorkersSuccess:
+# Rows read per query when the result shows the created workers (well below every
+# backend's limit on bound parameters).
+READ_CHUNK = 5_000
+
+
+async def import_success(info: Info, outcome: ImportOutcome) -> ImportWorkersSuccess:
+    """The per-row results; the created workers, when selected, are read in a few queries
+    of only the columns the selection needs, through the tenancy choke point."""
+    workers: dict[int, WorkerRow] = {}
+    selected = selected_below(info, ("rows", "worker"))
+    created = [r.worker_id for r in outcome.rows if r.worker_id is not None]
+    if selected and created:
+        columns = worker_columns(selected)
+        visible = visible_workers(info.context.require_viewer())
+        for start in range(0, len(created), READ_CHUNK):
+            qs = visible.filter(id__in=created[start:start + READ_CHUNK])
+            workers.update((w.id, w) for w in await (qs.only(*columns) if columns else qs))
     return ImportWorkersSuccess(
         created=outcome.created,
         failed=outcome.failed,
@@ -65,6 +83,7 @@ def import_success(outcome: ImportOutcome) -> ImportWorkersSuccess:
             row_number=r.row_number, worker_id=r.worker_id,
             errors=[FieldError(field=p.field, rule=p.rule, message=p.message)
                     for p in r.problems],
+            worker_row=workers.get(r.worker_id) if r.worker_id is not None else None,
         ) for r in outcome.rows],
     )
 
@@ -95,4 +114,4 @@ class ImportMutations:
             )
         except DomainError as exc:
             return from_domain(exc)  # type: ignore[return-value]
-        return import_success(outcome)
+        return await import_success(info, outcome)
