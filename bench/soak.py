@@ -24,9 +24,11 @@ Writes other than registerWorker act on workers this run registered itself (a po
 partner; a worker is taken out of the pool while a write on it is in flight, so a
 StaleVersionError or a refused transition is a defect, not bad luck). Every successful
 write writes exactly one event. ``--subscribers`` (100) graphql-transport-ws clients
-(``websockets``), spread over the partners with their viewer keys, hold
-``workerEvents(after: <marker>)`` for the whole run, where the marker is a status change
-made just before they connect.
+(``websockets``, permessage-deflate offered), spread over the partners with their viewer
+keys, hold ``workerEvents`` for the whole run: half of them (``--live-fraction``) live
+(no ``after``: portal.fanout shares one execution per event among identical ones),
+connected before a marker status change per partner; the others resume with
+``after: <the marker's cursor>`` (each its own execution).
 
 Phases:
 1. closed loop: ``--max-concurrency`` (32) loops doing the mix back to back for
@@ -44,10 +46,13 @@ load average, and the events delivered to subscribers vs. acknowledged writes.
 
 At the end: each partner's log after the marker is read with Query.events; its length
 must equal the partner's acknowledged writes, and every subscriber must have received
-exactly that list of event ids, in order, with no duplicate. Memory growth = median RSS of
+exactly that list of event ids (live ones: the marker, then that list), in order, with no
+duplicate. Memory growth = median RSS of
 the last 15 s vs. median RSS of the 15 s after warm-up. Exit code 1 when any error, any
 delivery mismatch, or growth >= 10%. Results: ``BENCH_DATA_DIR/soak_<backend>.json``
-(and ``--json``).
+(and ``--json``). ``--snapshot`` serves a ``git archive`` of HEAD (through
+BENCH_PORTAL_TREE) so that others' half-made edits to the working tree cannot break or
+change a long run.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ import argparse
 import asyncio
 import base64
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -160,6 +166,7 @@ class Partner:
     page_cursors: list[str | None] = field(default_factory=lambda: [None])
     pool: deque[Tracked] = field(default_factory=deque)
     marker: str = ""
+    marker_pk: int = 0
     acked: int = 0  # successful writes after the marker = events that must exist
 
 
@@ -171,6 +178,9 @@ class Interval:
     errors: dict[str, int] = field(default_factory=dict)
     delivery_ms: list[float] = field(default_factory=list)
     rss_kib: list[int] = field(default_factory=list)
+    # PostgreSQL: active sessions of the database by wait event, summed over 1 s samples,
+    # so a latency spike can be told apart (lock waits, I/O, or plain CPU starvation).
+    pg_waits: dict[str, int] = field(default_factory=dict)
 
 
 class Stats:
@@ -198,8 +208,11 @@ class Stats:
 
 class Subscriber:
     def __init__(self, n: int, uri: str, partner: Partner, stats: Stats,
-                 sent: dict[int, float]) -> None:
+                 sent: dict[int, float], live: bool) -> None:
         self.n, self.uri, self.partner, self.stats, self.sent = n, uri, partner, stats, sent
+        # live: no ``after`` (identical live subscriptions share one execution per event,
+        # portal.fanout); otherwise it resumes after the partner's marker (unshared).
+        self.live = live
         self.ws: Any = None
         self.received = array("q")
         self.reader: asyncio.Task[None] | None = None
@@ -220,7 +233,8 @@ class Subscriber:
             raise RuntimeError(f"no connection_ack: {ack}")
         await self.ws.send(json.dumps({
             "id": "1", "type": "subscribe",
-            "payload": {"query": SUBSCRIPTION, "variables": {"after": self.partner.marker}}}))
+            "payload": {"query": SUBSCRIPTION,
+                        "variables": {"after": None if self.live else self.partner.marker}}}))
         self.reader = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
@@ -446,14 +460,34 @@ class Reporter:
         self.row()
 
     async def _run(self) -> None:
-        while True:
-            next_row = time.perf_counter() + self.interval
-            while time.perf_counter() < next_row:
-                await asyncio.sleep(1.0)
-                rss = tree_rss_kib(self.pid)
-                self.rss_samples.append((time.perf_counter() - self.t0, rss))
-                self.load.stats.current.rss_kib.append(rss)
-            self.row()
+        pg = None
+        if self.url.startswith(("postgres://", "postgresql://")):
+            import asyncpg
+
+            pg = await asyncpg.connect(self.url)
+        try:
+            while True:
+                next_row = time.perf_counter() + self.interval
+                while time.perf_counter() < next_row:
+                    await asyncio.sleep(1.0)
+                    rss = tree_rss_kib(self.pid)
+                    self.rss_samples.append((time.perf_counter() - self.t0, rss))
+                    self.load.stats.current.rss_kib.append(rss)
+                    if pg is not None:
+                        await self._sample_waits(pg)
+                self.row()
+        finally:
+            if pg is not None:
+                await pg.close()
+
+    async def _sample_waits(self, pg: Any) -> None:
+        rows = await pg.fetch(
+            "SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w, count(*) AS n"
+            " FROM pg_stat_activity WHERE datname = current_database() AND state = 'active'"
+            " AND pid <> pg_backend_pid() GROUP BY 1")
+        waits = self.load.stats.current.pg_waits
+        for r in rows:
+            waits[r["w"]] = waits.get(r["w"], 0) + r["n"]
 
     _marks: tuple[float, float, float, float] | None = None
 
@@ -469,7 +503,7 @@ class Reporter:
         every = [x for v in lat.values() for x in v]
         acked = sum(p.acked for p in self.load.partners)
         delivered = sum(len(s.received) for s in self.subs)
-        expected = sum(p.acked for p in self.load.partners for s in self.subs
+        expected = sum(p.acked + s.live for p in self.load.partners for s in self.subs
                        if s.partner is p)
         row = {
             "t_s": round(now - self.t0), "phase": self.phase, "seconds": round(secs, 1),
@@ -487,6 +521,7 @@ class Reporter:
             "client_cpu_pct": round((cpu[2] - prev[2]) / secs * 100),
             "load1": c.loadavg()[0],
             "acked_writes": acked, "delivered": delivered, "expected_deliveries": expected,
+            "pg_waits": dict(sorted(it.pg_waits.items(), key=lambda x: -x[1])),
         }
         self.rows.append(row)
 
@@ -498,7 +533,13 @@ class Reporter:
               + " ".join(f(row["kinds"][k]["p99_ms"], 6) for k in KINDS)
               + f"  {row['errors']:>4} {f(row['delivery_p99_ms'], 9)} {row['rss_mib']:>7.1f}"
               f" {row['server_cpu_pct']:>5} {row['pg_cpu_pct']:>5} {row['client_cpu_pct']:>5}"
-              f" {row['load1']:>5.2f}   deliveries {delivered:,}/{expected:,}", flush=True)
+              f" {row['load1']:>5.2f}   deliveries {delivered:,}/{expected:,}"
+              + (f"  pg active {top}" if (top := _top_waits(it.pg_waits, 3)) else ""),
+              flush=True)
+
+
+def _top_waits(waits: dict[str, int], n: int) -> str:
+    return " ".join(f"{k}={v}" for k, v in sorted(waits.items(), key=lambda x: -x[1])[:n])
 
 
 # --- setup and verification ----------------------------------------------------------------
@@ -524,8 +565,12 @@ async def setup_partner(load: Load, p: Partner, pool: int) -> None:
             raise SystemExit(f"setup registerWorker failed for {p.code}: {text[:300]}")
         w = result["worker"]
         p.pool.append(Tracked(w["id"], w["version"], w["placementStatus"]))
-    # The marker: one status change whose event cursor every subscriber resumes after, so
-    # "every event of the run" is well defined without racing "live from now".
+
+
+async def write_marker(load: Load, p: Partner) -> None:
+    """One status change: live subscribers (connected before it) must receive it and
+    everything after; resuming ones resume after its cursor. Either way "every event of
+    the run" is well defined without racing "live from now"."""
     t = p.pool.popleft()
     _, body, text = await load.post(p.officer, CHANGE, {"id": t.id, "version": t.version,
                                                         "to": "FAILED_DEPARTURE"})
@@ -533,6 +578,7 @@ async def setup_partner(load: Load, p: Partner, pool: int) -> None:
     if result.get("__typename") != "ChangeWorkerStatusSuccess":
         raise SystemExit(f"marker change failed for {p.code}: {text[:300]}")
     p.marker = result["event"]["cursor"]
+    p.marker_pk = event_pk(result["event"]["id"])
     w = result["worker"]
     p.pool.append(Tracked(w["id"], w["version"], w["placementStatus"]))
 
@@ -556,12 +602,14 @@ def check_deliveries(p: Partner, log: list[int], subs: list[Subscriber]) -> dict
     wrong = []
     for s in mine:
         got = list(s.received)
-        if got != log:
+        want = [p.marker_pk, *log] if s.live else log
+        if got != want:
             dupes = len(got) - len(set(got))
-            missing = len(set(log) - set(got))
-            extra = len(set(got) - set(log))
-            in_order = got == sorted(got, key=log.index) if not extra else None
-            wrong.append({"subscriber": s.n, "received": len(got), "missing": missing,
+            missing = len(set(want) - set(got))
+            extra = len(set(got) - set(want))
+            in_order = got == sorted(got, key=want.index) if not extra else None
+            wrong.append({"subscriber": s.n, "live": s.live, "received": len(got),
+                          "missing": missing,
                           "duplicates": dupes, "unexpected": extra, "in_log_order": in_order})
     return {"partner": p.code, "acked_writes": p.acked, "log_events": len(log),
             "subscribers": len(mine), "subscribers_wrong": len(wrong), "wrong": wrong[:5],
@@ -587,19 +635,27 @@ async def run(args: argparse.Namespace, server: c.Server, url: str, data: dict[s
         for p in partners:
             await setup_partner(load, p, args.pool)
         uri = f"ws://{c.HOST}:{server.port}/graphql"
-        subs = [Subscriber(i, uri, partners[i % len(partners)], load.stats, load.sent)
-                for i in range(args.subscribers)]
+        n_live = round(args.subscribers * args.live_fraction)
+        subs = [Subscriber(i, uri, partners[i % len(partners)], load.stats, load.sent,
+                           live=i < n_live) for i in range(args.subscribers)]
         gate = asyncio.Semaphore(25)
 
         async def connect(s: Subscriber) -> None:
             async with gate:
                 await s.connect()
 
-        await asyncio.wait_for(asyncio.gather(*(connect(s) for s in subs)), 120)
+        # Live ones first, registered with the feed before the markers are written; then
+        # the resuming ones, after the markers' cursors.
+        await asyncio.wait_for(asyncio.gather(*(connect(s) for s in subs if s.live)), 120)
+        await asyncio.sleep(3)
+        for p in partners:
+            await write_marker(load, p)
+        await asyncio.wait_for(asyncio.gather(*(connect(s) for s in subs if not s.live)), 120)
         await asyncio.sleep(3)  # every subscription registered with the feed
         results["rss_subscribed_mib"] = round(tree_rss_kib(server.pid) / 1024, 1)
         print(f"{len(partners)} partners ({', '.join(p.code for p in partners)}), "
-              f"{len(subs)} subscribers connected; server RSS {results['rss_subscribed_mib']}"
+              f"{len(subs)} subscribers connected ({n_live} live, {len(subs) - n_live} "
+              f"resuming); server RSS {results['rss_subscribed_mib']}"
               f" MiB", flush=True)
 
         rep = Reporter(load, server.pid, url, args.interval, subs)
@@ -633,7 +689,7 @@ async def run(args: argparse.Namespace, server: c.Server, url: str, data: dict[s
 
         # Every subscriber should now catch up with every acknowledged write.
         logs = {p.code: await log_after_marker(load, p) for p in partners}
-        want = sum(len(logs[s.partner.code]) for s in subs)
+        want = sum(len(logs[s.partner.code]) + s.live for s in subs)
         for _ in range(int(args.drain_timeout * 2)):
             if sum(len(s.received) for s in subs) >= want:
                 break
@@ -663,7 +719,8 @@ async def run(args: argparse.Namespace, server: c.Server, url: str, data: dict[s
         "soak_ops_per_s_mean": round(statistics.mean(r["ops_per_s"] for r in soak_rows), 1)
         if soak_rows else None,
         "acked_writes": sum(p.acked for p in partners),
-        "subscribers": len(subs), "partners": [p.code for p in partners],
+        "subscribers": len(subs), "live_subscribers": n_live,
+        "partners": [p.code for p in partners],
     })
     return results
 
@@ -722,6 +779,8 @@ def main() -> None:
     parser.add_argument("--request-timeout", type=float, default=30.0)
     parser.add_argument("--partners", type=int, default=4)
     parser.add_argument("--subscribers", type=int, default=100)
+    parser.add_argument("--live-fraction", type=float, default=0.5,
+                        help="subscribers without `after` (shared live executions)")
     parser.add_argument("--pool", type=int, default=40, help="workers registered per partner")
     parser.add_argument("--interval", type=float, default=30.0, help="report seconds")
     parser.add_argument("--drain-timeout", type=float, default=120.0)
@@ -729,6 +788,8 @@ def main() -> None:
     parser.add_argument("--nik-start", type=int,
                         help="first NIK serial (default from the clock: unique per run)")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--snapshot", action="store_true",
+                        help="serve a git archive of HEAD instead of the working tree")
     args = parser.parse_args()
     if args.warmup is None:
         args.warmup = min(max(60.0, args.duration * 0.1), args.duration / 2)
@@ -754,20 +815,38 @@ def main() -> None:
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="bench_soak_") as tmp:
         workdir = Path(tmp)
+        if args.snapshot:
+            # Others edit the working tree during a long run (a half-made change can stop
+            # the server from starting): serve exactly HEAD, unpacked with git archive, via
+            # common.portal_server's BENCH_PORTAL_TREE.
+            tree = workdir / "tree"
+            tree.mkdir()
+            archive = subprocess.run(["git", "archive", "HEAD"], cwd=c.ROOT, check=True,
+                                     capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+            os.environ["BENCH_PORTAL_TREE"] = str(tree)
+            dirty = False
+            print(f"serving a snapshot of HEAD ({commit}) from {tree}", flush=True)
         url, keys_file, drop = prepare(args, workdir)
         try:
             server = c.portal_server(url, log_path=workdir / "serve.log")
             if args.processes > 1:
                 server.argv += ["--processes", str(args.processes)]
-            with server.start():
-                keys = json.loads(keys_file.read_text())
-                results = asyncio.run(run(args, server, url, keys))
-            log_tail = (workdir / "serve.log").read_text(errors="replace")[-3000:]
+            try:
+                with server.start():
+                    keys = json.loads(keys_file.read_text())
+                    results = asyncio.run(run(args, server, url, keys))
+            finally:
+                # The server's log lives in the temporary directory: keep its tail.
+                log_tail = (workdir / "serve.log").read_text(errors="replace")[-3000:]
+                if any(w in log_tail for w in ("Traceback", "ERROR", "WARNING")):
+                    print(f"-- server log (tail):\n{log_tail[-1500:]}", flush=True)
         finally:
             drop()
     results.update(
         machine=info, backend="postgres" if url.startswith("postgres") else "sqlite",
-        commit=commit, uncommitted_changes=dirty, processes=args.processes,
+        commit=commit, uncommitted_changes=dirty, snapshot=args.snapshot,
+        portal_tree=os.environ.get("BENCH_PORTAL_TREE"), processes=args.processes,
         workers=args.workers, duration_s=args.duration, warmup_s=args.warmup,
         fraction=args.fraction, mix=MIX, started=datetime.fromtimestamp(started).isoformat(
             timespec="seconds"),
