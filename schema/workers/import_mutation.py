@@ -28,16 +28,12 @@ from schema.workers.types import Worker, worker_columns
 @strawberry.type(description="What became of one row of an import.")
 class ImportRowResult:
     row_number: int = strawberry.field(description="The row's place in the input, from 1.")
-    worker_id: strawberry.Private[int | None]
     errors: list[FieldError] = strawberry.field(
         description="The row's problems (empty for a good row).")
-    # The created worker, read with all the others of the import in one go (import_success).
-    worker_row: strawberry.Private[WorkerRow | None] = None
-
-    @strawberry.field(description="The created worker; null when this row failed or the "
-                      "import wrote nothing.")
-    def worker(self) -> Worker | None:
-        return Worker(row=self.worker_row) if self.worker_row is not None else None
+    # Read with all the others of the import in a few queries (import_success).
+    worker: Worker | None = strawberry.field(
+        description="The created worker; null when this row failed or the import wrote "
+        "nothing.")
 
 
 @strawberry.type(description="The import ran: how many rows were written and how each "
@@ -80,10 +76,10 @@ async def import_success(info: Info, outcome: ImportOutcome) -> ImportWorkersSuc
         failed=outcome.failed,
         written=outcome.written,
         rows=[ImportRowResult(
-            row_number=r.row_number, worker_id=r.worker_id,
+            row_number=r.row_number,
             errors=[FieldError(field=p.field, rule=p.rule, message=p.message)
                     for p in r.problems],
-            worker_row=workers.get(r.worker_id) if r.worker_id is not None else None,
+            worker=Worker(row=workers[r.worker_id]) if r.worker_id in workers else None,
         ) for r in outcome.rows],
     )
 
