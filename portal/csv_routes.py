@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from models import audit, bulk_import, worker_changes
+from models import audit, bulk_import, event_log, worker_changes
 from models.access import Viewer
 from models.authorization import require_scope
 from models.enums import JobSector, MembershipStatus, Phase, PlacementStatus, Scope
@@ -163,6 +163,7 @@ async def import_workers_csv(request: Request) -> Response:
             viewer, rows, mode=mode, idempotency_key=key)
     except DomainError as exc:
         return _domain_error(exc, request_id)
+    event_log.committed()  # wake this process's subscribers now, not at the next poll
     body = {
         "__typename": "ImportWorkersSuccess",
         "created": outcome.created,

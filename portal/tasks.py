@@ -14,7 +14,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 
-from models import worker_changes
+from models import event_log, worker_changes
 from models.sweep import SweepResult
 
 log = logging.getLogger("portal.sweep")
@@ -60,6 +60,7 @@ class PeriodicSweep:
         else:
             if result.expired:
                 log.info("expiry sweep: %d membership(s) expired", result.expired)
+                event_log.committed()  # this process's subscribers hear of it at once
         finally:
             self.runs += 1
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from strawberry.extensions import FieldExtension, SchemaExtension
 
-from models import audit
+from models import audit, event_log
 from schema import ids
 from schema.context import Context
 from schema.errors import Error
@@ -41,6 +41,9 @@ class AuditedMutation(FieldExtension):
         result = next_(source, info, **kwargs)
         if inspect.isawaitable(result):
             result = await result
+        # The mutation's transaction has committed: wake this process's event feed and
+        # webhook dispatcher now rather than at their next poll (SQLite has no NOTIFY).
+        event_log.committed()
         context: Context = info.context
         viewer = context.viewer
         outcome = type(result).__name__ if isinstance(result, Error) else "ok"

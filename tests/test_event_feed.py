@@ -139,3 +139,22 @@ async def test_an_event_written_through_one_process_reaches_a_subscriber_of_anot
                     "RegisterWorkerSuccess")
             got = await pending
     assert got[0]["workerEvents"]["fullName"] == {"fullName": "Lintas Proses"}
+
+
+async def test_a_mutation_wakes_the_feed_at_once_without_waiting_for_the_poll(client):
+    # A poll interval far longer than the wait: only the wake-up after the mutation's
+    # commit (schema.audit_trail) can deliver the event in time.
+    p = await f.partner()
+    c = client.as_key(await f.key(p))
+    feed = EventFeed(poll_interval=60.0)
+    await feed.start()
+    try:
+        stream = feed.stream(f.viewer(p), after=None)
+        pending = asyncio.ensure_future(_take(stream, 1, timeout=5.0))
+        await asyncio.sleep(0.2)  # the stream registers on its first step
+        await c.run("""mutation($input: RegisterWorkerInput!) { registerWorker(input: $input)
+                       { __typename } }""", {"input": f.worker_input()})
+        got = await pending
+    finally:
+        await feed.stop()
+    assert [e.type.value for e in got] == ["REGISTERED"]
