@@ -231,3 +231,29 @@ async def pay(
             changes["status"] = {"from": worker.status.value, "to": MembershipStatus.ACTIVE.value}
             worker.status = MembershipStatus.ACTIVE
     return contribution, changes
+
+
+async def end_pre_placement_cover(
+    conn: BaseDBAsyncClient, worker: Worker, today: date
+) -> dict[str, dict[str, Any]]:
+    """Pre-placement cover ends early on failed departure or death (the brief's cover
+    windows): its windows end today (still covered today, the sweep expires the membership
+    after), and a window that had not begun is withdrawn. The contribution itself stays
+    as paid. ``covered_until`` follows the cover that remains. Returns field -> {from, to}."""
+    paid = await Contribution.filter(
+        worker_id=worker.id, kind=ContributionKind.PRE_PLACEMENT,
+    ).using_db(conn).values_list("id", flat=True)
+    if not paid:
+        return {}
+    windows = Coverage.filter(contribution_id__in=list(paid)).using_db(conn)
+    await windows.filter(starts_on__gt=today).delete()
+    await windows.filter(ends_on__gt=today).update(ends_on=today)
+    ends = await Coverage.filter(worker_id=worker.id, program=Program.JKK).using_db(
+        conn).values_list("ends_on", flat=True)
+    latest = max(ends, default=None)
+    before = worker.covered_until
+    if latest == before:
+        return {}
+    worker.covered_until = latest
+    return {"coveredUntil": {"from": before.isoformat() if before else None,
+                             "to": latest.isoformat() if latest else None}}

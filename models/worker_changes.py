@@ -276,6 +276,9 @@ async def change_worker_status(
         changes = _apply_status(worker, placement_status, membership_status)
         if placement_status == PlacementStatus.DEPARTED:
             await _activate_if_covered(conn, worker, changes)
+        if placement_status in (PlacementStatus.FAILED_DEPARTURE, PlacementStatus.DECEASED):
+            changes.update(await contribution_changes.end_pre_placement_cover(
+                conn, worker, today_jakarta()))
         event_type = (
             WorkerEventType.PLACEMENT_STATUS_CHANGED
             if "placementStatus" in changes

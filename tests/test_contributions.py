@@ -248,3 +248,54 @@ async def test_a_placement_paid_before_departure_activates_the_membership_on_dep
     success = departed["changeWorkerStatus"]
     assert success["worker"]["status"] == "ACTIVE"
     assert success["event"]["changes"]["status"] == {"from": "REGISTERED", "to": "ACTIVE"}
+
+
+STATUS = """mutation($id: ID!, $version: Int!, $to: PlacementStatus!) {
+  changeWorkerStatus(id: $id, version: $version, placementStatus: $to, reason: "as told") {
+    __typename
+    ... on ChangeWorkerStatusSuccess {
+      worker { status coveredUntil version coverages { program startsOn endsOn } }
+      event { changes } } } }"""
+
+
+async def _pre_placement_paid(client):
+    hk, c, w = await _setup(client)
+    paid = await _record(c, w["id"], "PRE_PLACEMENT", 37_500)
+    assert paid["worker"]["coveredUntil"] > TODAY.isoformat()
+    return c, w["id"], paid["worker"]["version"]
+
+
+async def test_failed_departure_ends_pre_placement_cover_today(client):
+    c, wid, version = await _pre_placement_paid(client)
+    done = (await c.run(STATUS, {"id": wid, "version": version, "to": "FAILED_DEPARTURE"})
+            )["changeWorkerStatus"]
+    assert done["__typename"] == "ChangeWorkerStatusSuccess"
+    today = TODAY.isoformat()
+    assert done["worker"]["coveredUntil"] == today
+    assert {(cv["program"], cv["startsOn"], cv["endsOn"]) for cv in done["worker"]["coverages"]
+            } == {("JKK", today, today), ("JKM", today, today)}
+    # Still covered today: the membership expires with the sweep, like any ended cover.
+    assert done["worker"]["status"] == "ACTIVE"
+    assert done["event"]["changes"]["coveredUntil"]["to"] == today
+    # The payment itself is kept as recorded.
+    data = await c.run("query($id: ID!) { worker(id: $id) { latestContribution { "
+                       "coversUntil } } }", {"id": wid})
+    assert data["worker"]["latestContribution"]["coversUntil"] > today
+
+
+async def test_death_ends_pre_placement_cover_and_closes_the_membership(client):
+    c, wid, version = await _pre_placement_paid(client)
+    done = (await c.run(STATUS, {"id": wid, "version": version, "to": "DECEASED"})
+            )["changeWorkerStatus"]
+    assert done["worker"]["coveredUntil"] == TODAY.isoformat()
+    assert done["worker"]["status"] == "CLOSED"
+    assert all(cv["endsOn"] == TODAY.isoformat() for cv in done["worker"]["coverages"])
+
+
+async def test_departure_keeps_pre_placement_cover_as_paid(client):
+    c, wid, version = await _pre_placement_paid(client)
+    before = (await c.run("query($id: ID!) { worker(id: $id) { coveredUntil } }",
+                          {"id": wid}))["worker"]["coveredUntil"]
+    done = (await c.run(STATUS, {"id": wid, "version": version, "to": "DEPARTED"})
+            )["changeWorkerStatus"]
+    assert done["worker"]["coveredUntil"] == before
