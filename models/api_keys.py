@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from models import prepared
 from models.access import ROLE_SCOPES, ApiKey, Viewer
 from models.authorization import managed_by, require_partner_admin
 from models.clock import now
@@ -162,16 +163,23 @@ class KeyRejected(Exception):
     """The key is unknown, expired or revoked. The message is safe to show."""
 
 
+async def _key_by(column: str, hashed: str) -> ApiKey | None:
+    found = await prepared.fetch(("api key by", column),
+                                 lambda v: ApiKey.filter(**{column: v[0]}), [hashed])
+    return found[0] if found else None
+
+
 async def viewer_for_secret(secret: str, request_id: str | None = None,
                             source_address: str | None = None) -> Viewer:
     if not looks_like_secret(secret):
         raise KeyRejected("The API key is malformed (expected ppk_ and 40 letters or digits).")
     hashed = digest(secret)
-    key = await ApiKey.get_or_none(secret_digest=hashed).select_related("partner")
+    # Every request starts here: the two lookups reuse their SQL (models.prepared).
+    key = await _key_by("secret_digest", hashed)
     at = now()
     if key is None:
         # A rotated-out secret still works during its overlap.
-        key = await ApiKey.get_or_none(previous_secret_digest=hashed).select_related("partner")
+        key = await _key_by("previous_secret_digest", hashed)
         if key is not None and (key.previous_valid_until is None
                                 or key.previous_valid_until <= at):
             raise KeyRejected("The API key was rotated and its overlap has ended.")
@@ -184,15 +192,18 @@ async def viewer_for_secret(secret: str, request_id: str | None = None,
     if key.last_used_at is None or at - key.last_used_at >= LAST_USED_RESOLUTION:
         # Recorded to the minute, so a busy key costs one write a minute, not one a request.
         await ApiKey.filter(id=key.id).update(last_used_at=at)
+    partners = await prepared.fetch(("partner by id",),
+                                    lambda v: Partner.filter(id=v[0]), [key.partner_id])
+    partner = partners[0]
     return Viewer(
         partner_id=key.partner_id,
-        partner_kind=key.partner.kind,
+        partner_kind=partner.kind,
         role=key.role,
         scopes=frozenset(Scope(s) for s in key.scopes),
         actor=f"key:{key.name}",
         api_key_id=key.id,
         trusted_documents_only=key.trusted_documents_only,
-        partner_code=key.partner.code,
+        partner_code=partner.code,
         request_id=request_id,
         source_address=source_address,
     )

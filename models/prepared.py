@@ -28,7 +28,8 @@ from tortoise.queryset import QuerySet
 M = TypeVar("M", bound=Model)
 
 MAX_PLANS = 4096
-# Stand-in values: negative, far from any id, cursor or constant the queries carry.
+# Stand-in values: negative, far from any id, cursor or constant the queries carry; for
+# strings, text no caller sends (it starts and ends with NUL).
 _STAND_IN = -(2**62)
 
 
@@ -57,8 +58,15 @@ def built(qs: QuerySet[Any]) -> tuple[str, list[Any]]:
     return sql, list(values)
 
 
-def plan(build: Callable[[Sequence[int]], QuerySet[M]], count: int) -> Plan | None:
-    stand_ins = [_STAND_IN + i for i in range(count)]
+def _stand_in(i: int, like: object) -> Any:
+    if isinstance(like, str):
+        return f"\x00stand-in {i}\x00"
+    return _STAND_IN + i
+
+
+def plan(build: Callable[[Sequence[Any]], QuerySet[M]], like: Sequence[Any]) -> Plan | None:
+    """The statement of ``build`` for values shaped like ``like`` (ints or strings)."""
+    stand_ins = [_stand_in(i, value) for i, value in enumerate(like)]
     qs = build(stand_ins)
     if qs._select_related or qs._prefetch_map or qs._annotations or qs._single:
         return None  # shapes the plain row builder below does not reproduce
@@ -72,16 +80,16 @@ def plan(build: Callable[[Sequence[int]], QuerySet[M]], count: int) -> Plan | No
     return Plan(qs.model, sql, tuple(values), tuple(slots))
 
 
-async def fetch(key: Hashable, build: Callable[[Sequence[int]], QuerySet[M]],
-                variables: Sequence[int]) -> list[M]:
+async def fetch(key: Hashable, build: Callable[[Sequence[Any]], QuerySet[M]],
+                variables: Sequence[Any]) -> list[M]:
     """The rows of ``build(variables)``, with the statement built once per key and
-    number of variables."""
+    number of variables (ints or strings; the key must imply which)."""
     shape = (key, len(variables))
     try:
         found = _plans[shape]
         _plans.move_to_end(shape)
     except KeyError:
-        found = _plans[shape] = plan(build, len(variables))
+        found = _plans[shape] = plan(build, variables)
         if len(_plans) > MAX_PLANS:
             _plans.popitem(last=False)
     if found is None:

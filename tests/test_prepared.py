@@ -20,7 +20,7 @@ async def test_a_reused_statement_equals_a_fresh_build_for_other_values(db):
     hk, sg = await f.partner(), await f.partner("kbri-singapore", country="SG")
     for viewer in (f.viewer(hk), f.viewer(sg)):
         build = _coverages(viewer)
-        plan = prepared.plan(build, 3)
+        plan = prepared.plan(build, [1, 2, 3])
         assert plan is not None
         for ids in ([5, 9, 11], [1, 2, 3], [70, 8, 123456789012]):
             assert (plan.sql, plan.values(ids)) == prepared.built(build(ids))
@@ -59,4 +59,4 @@ async def test_a_variable_used_twice_is_left_to_the_orm(db):
     rows = await prepared.fetch(("twice", viewer), lambda v: visible_workers(viewer).filter(
         id__in=[*v, *v]), [w.id])
     assert [r.id for r in rows] == [w.id]
-    assert prepared.plan(lambda v: visible_workers(viewer).filter(id__in=[*v, *v]), 1) is None
+    assert prepared.plan(lambda v: visible_workers(viewer).filter(id__in=[*v, *v]), [1]) is None
