@@ -107,24 +107,9 @@ class Edge:
                     scope.get("path", ""), state.get("operation_name"), state.get("outcome")
                     or str(status["code"]), duration / 1000, state.get("error_codes") or [],
                     self.known_operations)
-            log.info(
-                "%s %s %s %.1fms", scope.get("method", "WS"), scope.get("path"),
-                status["code"] or "-", duration,
-                extra={
-                    "request_id": request_id,
-                    "method": scope.get("method", "WEBSOCKET"),
-                    "path": scope.get("path"),
-                    "status": status["code"],
-                    "duration_ms": round(duration, 1),
-                    "operation": state.get("operation_name"),
-                    "partner": getattr(viewer, "partner_code", None),
-                    "actor_kind": getattr(viewer, "actor_kind", None),
-                    "outcome": state.get("outcome"),
-                    "client": client_address(scope),
-                },
-            )
+            if log.isEnabledFor(logging.INFO):
+                _access_log(scope, status["code"], duration, request_id, state, viewer)
             request_id_var.reset(token)
-
 
     def _over_address_limit(self, scope: Scope) -> Any:
         if self.limiter is None or scope.get("path") in EXEMPT_PATHS:
@@ -145,3 +130,24 @@ def _header(scope: Scope, name: bytes) -> str | None:
             except UnicodeDecodeError:
                 return None
     return None
+
+
+def _access_log(scope: Scope, status: int | None, duration: float, request_id: str,
+                state: Mapping[str, Any], viewer: Any) -> None:
+    """One structured line per request (built only when INFO is on: it is per request)."""
+    log.info(
+        "%s %s %s %.1fms", scope.get("method", "WS"), scope.get("path"), status or "-",
+        duration,
+        extra={
+            "request_id": request_id,
+            "method": scope.get("method", "WEBSOCKET"),
+            "path": scope.get("path"),
+            "status": status,
+            "duration_ms": round(duration, 1),
+            "operation": state.get("operation_name"),
+            "partner": getattr(viewer, "partner_code", None),
+            "actor_kind": getattr(viewer, "actor_kind", None),
+            "outcome": state.get("outcome"),
+            "client": client_address(scope),
+        },
+    )
