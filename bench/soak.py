@@ -431,6 +431,36 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
+class PgBackendsCpu:
+    """CPU of the PostgreSQL backends connected to the run's database, per interval.
+    Per pid, unlike common.pg_backends_cpu's total: the server's pool closes and opens
+    connections, and a backend gone between two samples must not make a sum go down."""
+
+    def __init__(self, database_url: str) -> None:
+        self.marker = None
+        if database_url.startswith(("postgres://", "postgresql://")):
+            self.marker = f" {database_url.rsplit('/', 1)[1]} "
+        self.last: dict[int, float] = {}
+
+    def delta(self) -> float:
+        if self.marker is None:
+            return 0.0
+        now: dict[int, float] = {}
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                title = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(
+                    errors="replace")
+                if title.startswith("postgres: ") and self.marker in title:
+                    now[int(proc.name)] = c.cpu_seconds(int(proc.name))
+            except (OSError, ValueError):
+                continue
+        used = sum(cpu - self.last.get(pid, 0.0) for pid, cpu in now.items())
+        self.last = now
+        return used
+
+
 HEADER = (f"{'t s':>5} {'phase':<6} {'ops/s':>6} {'p50':>6} {'p99':>7}  "
           + " ".join(f"{k[:6]:>6}" for k in KINDS)
           + f"  {'errs':>4} {'deliv p99':>9} {'RSS MiB':>7} {'srv%':>5} {'pg%':>5}"
@@ -447,6 +477,7 @@ class Reporter:
         self.rows: list[dict[str, Any]] = []
         self.rss_samples: list[tuple[float, int]] = []  # (t since start, KiB), every 1 s
         self.phase = "setup"
+        self.pg_cpu = PgBackendsCpu(database_url)
         self.t0 = time.perf_counter()
         self._task: asyncio.Task[None] | None = None
 
@@ -493,7 +524,8 @@ class Reporter:
 
     def row(self) -> None:
         now = time.perf_counter()
-        cpu = (tree_cpu(self.pid), c.pg_backends_cpu(self.url), time.process_time(), now)
+        pg_cpu = self.pg_cpu.delta()
+        cpu = (tree_cpu(self.pid), 0.0, time.process_time(), now)
         prev, self._marks = self._marks, cpu
         it = self.load.stats.roll()
         if prev is None:
@@ -517,7 +549,7 @@ class Reporter:
             "rss_mib": r1(it.rss_kib[-1] / 1024) if it.rss_kib else
             r1(tree_rss_kib(self.pid) / 1024),
             "server_cpu_pct": round((cpu[0] - prev[0]) / secs * 100),
-            "pg_cpu_pct": round((cpu[1] - prev[1]) / secs * 100),
+            "pg_cpu_pct": round(pg_cpu / secs * 100),
             "client_cpu_pct": round((cpu[2] - prev[2]) / secs * 100),
             "load1": c.loadavg()[0],
             "acked_writes": acked, "delivered": delivered, "expected_deliveries": expected,
