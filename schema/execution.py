@@ -13,6 +13,8 @@ Anything unusual leaves the short path for graphql-core's own, which then produc
 spec's answer: a null in a non-null leaf, a value the type cannot coerce, a resolver that
 raises (errors are located and propagated there), and whole requests that run middleware
 (resolver-level tracing). Mutations' serial execution is untouched.
+
+It also gives each event of a subscription its own memo (see build_per_event_executor).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from graphql import GraphQLNonNull, GraphQLObjectType, is_leaf_type
 from graphql.execution.executor import Path
 from graphql.pyutils import Undefined, gather_with_cancel
+from graphql.pyutils.ref_map import RefMap
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
@@ -52,6 +55,17 @@ def _leaves(parent_type: GraphQLObjectType) -> dict[str, Leaf]:
 
 
 class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def build_per_event_executor(self, payload: Any) -> Any:
+        # graphql-core 3.3 copies a subscription's executor for each event but shares its
+        # memo of collected subfields, keyed by the identity of field lists that every
+        # event creates anew (and kept alive with them): a long-lived subscription grew by
+        # every event, forever — the soak's memory growth (bench/RESULTS.md). The memo is
+        # meant for one execution, so each event gets its own.
+        executor = super().build_per_event_executor(payload)
+        executor._relevant_sub_fields = {}
+        executor._stream_usages = RefMap()
+        return executor
+
     def execute_fields(  # type: ignore[override]
         self,
         parent_type: GraphQLObjectType,

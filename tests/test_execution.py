@@ -4,6 +4,7 @@ same values, same key order, same errors at the same paths, same null propagatio
 from __future__ import annotations
 
 import enum
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,3 +110,44 @@ async def test_bad_leaves_are_located_errors_that_null_their_parent() -> None:
                                       None, None, None]}
     assert sorted(tuple(e.path) for e in result.errors or []) == [
         ("things", 1, "name"), ("things", 2, "colour"), ("things", 3, "size")]
+
+
+@strawberry.type
+class Tick:
+    n: int
+    thing: Thing
+
+
+@strawberry.type
+class Ticks:
+    @strawberry.subscription
+    async def ticks(self, count: int) -> AsyncGenerator[Tick, None]:
+        for n in range(count):
+            yield Tick(n=n, thing=Thing(row=ROWS[0]))
+
+
+
+def _alive(type_name: str) -> int:
+    import gc
+
+    gc.collect()
+    return sum(1 for o in gc.get_objects() if type(o).__name__ == type_name)
+
+
+async def test_a_long_subscription_keeps_no_state_per_event() -> None:
+    # graphql-core 3.3 shares one subfield memo between a subscription's events; each
+    # event adds to it. PortalExecutionContext gives each event its own.
+    fast = strawberry.Schema(query=Query, subscription=Ticks,
+                             config=StrawberryConfig(default_resolver=resolve_basic_field),
+                             execution_context_class=PortalExecutionContext)
+    source = await fast.subscribe("subscription { ticks(count: 400) { n thing { name } } }")
+    seen = []
+    async for result in source:  # type: ignore[union-attr]
+        assert not result.errors
+        seen.append(result.data["ticks"]["n"])
+        if len(seen) == 100:
+            at_100 = _alive("CollectedFields")
+        if len(seen) == 400:
+            at_400 = _alive("CollectedFields")
+    assert seen == list(range(400))
+    assert at_400 <= at_100 + 5
