@@ -33,7 +33,8 @@ async def insert_rows(
     meta = model._meta
     fields = [(name, meta.fields_map[name], column)
               for name, column in meta.fields_db_projection.items() if name != "id"]
-    records = [tuple(field.to_db_value(row.get(name), model) for name, field, _ in fields)
+    converters = [(name, field.to_db_value) for name, field, _ in fields]
+    records = [tuple([convert(row.get(name), model) for name, convert in converters])
                for row in rows]
     columns = [column for _, _, column in fields]
     if conn.capabilities.dialect == "postgres":

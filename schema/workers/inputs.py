@@ -58,6 +58,7 @@ def direct_from_input(cls: type) -> type:
     return cls
 
 
+@direct_from_input
 @strawberry.input(description="An heir, in the order of entitlement.")
 class HeirInput:
     full_name: str = strawberry.field(description="Name as on the ID card.")
@@ -65,6 +66,7 @@ class HeirInput:
     phone: str | None = strawberry.field(default=None, description="E.164 phone number.")
 
 
+@direct_from_input
 @strawberry.input(description="Identifiers of the worker in other systems.")
 class ExternalIdsInput:
     # UNSET rather than None: in updateWorker a null clears the identifier, absence keeps it.
