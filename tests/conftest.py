@@ -100,6 +100,18 @@ def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture
+async def pg_db(postgres_url: str, request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """A fresh PostgreSQL database opened for this test whatever the backend, for tests
+    that need real concurrency; a module sets its pool size with ``PG_POOL = n``."""
+    identifiers.configure(settings_for(postgres_url).vault())
+    await open_database(postgres_url, pool_max=getattr(request.module, "PG_POOL", 10))
+    try:
+        yield postgres_url
+    finally:
+        await close_database()
+
+
+@pytest.fixture
 def settings(database_url: str) -> Settings:
     return settings_for(database_url)
 

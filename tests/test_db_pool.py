@@ -11,24 +11,12 @@ import pytest
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
-from models import identifiers
-from models.db import close_database, open_database
 from models.worker_changes import register_worker
 from models.workers import Worker
 from tests import factories as f
-from tests.conftest import settings_for
 
 pytestmark = pytest.mark.postgres_only
-
-
-@pytest.fixture
-async def pg_db(postgres_url):
-    identifiers.configure(settings_for(postgres_url).vault())
-    await open_database(postgres_url, pool_max=4)
-    try:
-        yield postgres_url
-    finally:
-        await close_database()
+PG_POOL = 4
 
 
 async def _session_state() -> list[tuple[int, int, int]]:

@@ -11,24 +11,14 @@ import random
 import pytest
 from tortoise.transactions import in_transaction
 
-from models import event_log, identifiers
+from models import event_log
 from models.clock import now
-from models.db import close_database, open_database
 from models.enums import WorkerEventType
 from models.events import WorkerEvent
 from models.worker_changes import register_worker
 from tests import factories as f
-from tests.conftest import settings_for
 
-
-@pytest.fixture
-async def pg_db(postgres_url):
-    identifiers.configure(settings_for(postgres_url).vault())
-    await open_database(postgres_url, pool_max=30)
-    try:
-        yield postgres_url
-    finally:
-        await close_database()
+PG_POOL = 30
 
 
 async def _worker():

@@ -8,24 +8,13 @@ import asyncio
 
 import pytest
 
-from models import bulk_import, identifiers
-from models.db import close_database, open_database
+from models import bulk_import
 from models.events import WorkerEvent
 from models.workers import Worker
 from tests import factories as f
-from tests.conftest import settings_for
 
 pytestmark = pytest.mark.postgres_only
-
-
-@pytest.fixture
-async def pg_db(postgres_url):
-    identifiers.configure(settings_for(postgres_url).vault())
-    await open_database(postgres_url, pool_max=6)
-    try:
-        yield postgres_url
-    finally:
-        await close_database()
+PG_POOL = 6
 
 
 @pytest.mark.parametrize("mode", list(bulk_import.ImportMode))
