@@ -133,7 +133,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         workers=args.processes if args.processes > 1 else None,
-        log_level="info",
+        # uvicorn's own messages (WebSocket accepted/closed, startup) follow PORTAL_LOG_LEVEL.
+        log_level=settings.log_level.lower(),
         # Uvicorn's access log prints query strings (GET variables may hold a NIK);
         # portal.edge logs each request without them.
         access_log=False,

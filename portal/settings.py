@@ -19,6 +19,10 @@ DEFAULT_SECRET = "insecure-development-secret-change-me"  # noqa: S105 (it is th
 ENVIRONMENTS = ("development", "production")
 
 
+# Levels both the logging module and uvicorn (portal serve) understand.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 class SettingsError(Exception):
     """A setting is missing or invalid; the message names the variable."""
 
@@ -111,6 +115,8 @@ class Settings:
             raise SettingsError("PORTAL_RATE_LIMIT_* must be 0 (off) or more")
         if self.log_format not in ("json", "text"):
             raise SettingsError("PORTAL_LOG_FORMAT must be json or text")
+        if self.log_level not in LOG_LEVELS:
+            raise SettingsError(f"PORTAL_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
         if self.trusted_documents not in (None, "all", "flagged"):
             raise SettingsError("PORTAL_TRUSTED_DOCUMENTS must be all or flagged")
         if self.cost_mode not in ("enforce", "measure"):

@@ -52,3 +52,9 @@ def test_sql_statement_logging_stays_off_even_at_debug_level():
     assert not logging.getLogger("tortoise.db_client").isEnabledFor(logging.DEBUG)
     assert not logging.getLogger("tortoise").isEnabledFor(logging.INFO)
     assert logging.getLogger("portal").isEnabledFor(logging.DEBUG)
+
+
+def test_an_unknown_log_level_is_a_settings_error_naming_the_variable() -> None:
+    with pytest.raises(SettingsError, match="PORTAL_LOG_LEVEL"):
+        load({"PORTAL_LOG_LEVEL": "verbose"})
+    assert load({"PORTAL_LOG_LEVEL": "warning"}).log_level == "WARNING"
