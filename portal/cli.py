@@ -133,8 +133,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         workers=args.processes if args.processes > 1 else None,
-        # uvicorn's own messages (WebSocket accepted/closed, startup) follow PORTAL_LOG_LEVEL.
-        log_level=settings.log_level.lower(),
+        # uvicorn's own messages (WebSocket accepted/closed, startup) follow PORTAL_LOG_LEVEL,
+        # but never below INFO: at DEBUG uvicorn and websockets log raw frames and headers,
+        # which carry keys and session tokens.
+        log_level="info" if settings.log_level == "DEBUG" else settings.log_level.lower(),
         # Uvicorn's access log prints query strings (GET variables may hold a NIK);
         # portal.edge logs each request without them.
         access_log=False,
