@@ -21,7 +21,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -465,3 +466,34 @@ def timed(label: str) -> Iterator[None]:
     started = time.perf_counter()
     yield
     print(f"   ({label}: {time.perf_counter() - started:.1f}s)", flush=True)
+
+
+def fresh_demo(args: Any, workdir: Path, label: str
+               ) -> tuple[str, Path, Callable[[], None]]:
+    """(database URL, keys file, drop) for a benchmark: the given ``--database-url`` and
+    ``--keys-file``, or a new database (PostgreSQL) or file (SQLite) in ``workdir`` with a
+    ``--workers``-sized demo loaded; ``drop`` deletes it unless ``--keep`` was given."""
+    if args.database_url:
+        if not args.keys_file:
+            raise SystemExit("--database-url needs --keys-file")
+        return args.database_url, args.keys_file, lambda: None
+    keys_file = workdir / "keys.json"
+    if args.backend == "postgres":
+        name = f"bench_{label}_{uuid.uuid4().hex[:8]}"
+        pg_admin(f'CREATE DATABASE "{name}"')
+        url = pg_url(name)
+
+        def drop() -> None:
+            if getattr(args, "keep", False):
+                print(f"kept database {name} (keys: {keys_file})")
+            else:
+                pg_drop(name)
+    else:
+        url, drop = f"sqlite://{workdir / f'{label}.sqlite3'}", (lambda: None)
+    try:
+        took = load_demo(url, args.workers, keys_file, workdir / "demo.log")
+    except BaseException:
+        drop()
+        raise
+    print(f"loaded a {args.workers:,}-worker demo in {took:.1f}s", flush=True)
+    return url, keys_file, drop

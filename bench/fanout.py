@@ -33,7 +33,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -240,27 +239,6 @@ async def run(args: argparse.Namespace, server: c.Server, keys: dict[str, str]
     return results
 
 
-def prepare(args: argparse.Namespace, workdir: Path) -> tuple[str, Path, Any]:
-    if args.database_url:
-        if not args.keys_file:
-            raise SystemExit("--database-url needs --keys-file")
-        return args.database_url, args.keys_file, lambda: None
-    keys_file = workdir / "keys.json"
-    if args.backend == "postgres":
-        name = f"bench_fanout_{uuid.uuid4().hex[:8]}"
-        c.pg_admin(f'CREATE DATABASE "{name}"')
-        url, drop = c.pg_url(name), (lambda: c.pg_drop(name))
-    else:
-        url, drop = f"sqlite://{workdir / 'fanout.sqlite3'}", (lambda: None)
-    try:
-        took = c.load_demo(url, args.workers, keys_file, workdir / "demo.log")
-    except BaseException:
-        drop()
-        raise
-    print(f"loaded a {args.workers:,}-worker demo in {took:.1f}s", flush=True)
-    return url, keys_file, drop
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description="WebSocket fan-out benchmark (bench/README.md)")
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
@@ -293,7 +271,7 @@ def main() -> None:
         pass
     with tempfile.TemporaryDirectory(prefix="bench_fanout_") as tmp:
         workdir = Path(tmp)
-        url, keys_file, drop = prepare(args, workdir)
+        url, keys_file, drop = c.fresh_demo(args, workdir, "fanout")
         try:
             keys = c.keys_of(keys_file)
             server = c.portal_server(url, log_path=workdir / "serve.log")

@@ -68,10 +68,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from array import array
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -763,33 +761,6 @@ def _completed(rep: Reporter, load: Load) -> int:
             + sum(len(v) for v in load.stats.current.latencies.values()))
 
 
-def prepare(args: argparse.Namespace, workdir: Path) -> tuple[str, Path, Callable[[], None]]:
-    if args.database_url:
-        if not args.keys_file:
-            raise SystemExit("--database-url needs --keys-file")
-        return args.database_url, args.keys_file, lambda: None
-    keys_file = workdir / "keys.json"
-    if args.backend == "postgres":
-        name = f"bench_soak_{uuid.uuid4().hex[:8]}"
-        c.pg_admin(f'CREATE DATABASE "{name}"')
-        url = c.pg_url(name)
-
-        def drop() -> None:
-            if args.keep:
-                print(f"kept database {name} (keys: {keys_file})")
-            else:
-                c.pg_drop(name)
-    else:
-        url, drop = f"sqlite://{workdir / 'soak.sqlite3'}", (lambda: None)
-    try:
-        took = c.load_demo(url, args.workers, keys_file, workdir / "demo.log")
-    except BaseException:
-        drop()
-        raise
-    print(f"loaded a {args.workers:,}-worker demo in {took:.1f}s", flush=True)
-    return url, keys_file, drop
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description="Soak benchmark (bench/README.md)")
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="postgres")
@@ -859,7 +830,7 @@ def main() -> None:
             os.environ["BENCH_PORTAL_TREE"] = str(tree)
             dirty = False
             print(f"serving a snapshot of HEAD ({commit}) from {tree}", flush=True)
-        url, keys_file, drop = prepare(args, workdir)
+        url, keys_file, drop = c.fresh_demo(args, workdir, "soak")
         try:
             server = c.portal_server(url, log_path=workdir / "serve.log")
             if args.processes > 1:
