@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import asyncpg  # noqa: E402
+import common as c  # noqa: E402
 from tortoise.connection import get_connection  # noqa: E402
 
 from models import identifiers  # noqa: E402
@@ -36,16 +37,8 @@ from portal.demo import before_count, load_demo  # noqa: E402
 from portal.migrations import migrate  # noqa: E402
 from portal.settings import Settings  # noqa: E402
 
-ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 SECRET = "bench-secret-key-that-is-long-enough-for-production-0123"  # noqa: S105
 
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(ADMIN_URL)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 def _server_cpu(pid: int | None) -> float:
@@ -130,8 +123,8 @@ def main() -> None:
             url = f"sqlite://{Path(tmp) / 'demo.sqlite3'}"
         else:
             name = f"bench_demo_{uuid.uuid4().hex[:10]}"
-            asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-            url = f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+            c.pg_admin(f'CREATE DATABASE "{name}"')
+            url = c.pg_url(name)
         try:
             result = asyncio.run(_run(url, args.workers, args.seed, args.profile, args.helpers))
             size = ""
@@ -140,7 +133,7 @@ def main() -> None:
                 size = f", database files {sum(f.stat().st_size for f in files) / 2**20:,.0f} MiB"
         finally:
             if name:
-                asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                c.pg_drop(name)
 
     own, child = _peak_rss_mib()
     wall = result["wall"]

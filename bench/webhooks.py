@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-import os
 import socket
 import sys
 import tempfile
@@ -29,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import asyncpg  # noqa: E402
+import common as c  # noqa: E402
 from tortoise.transactions import in_transaction  # noqa: E402
 
 from models import event_log, identifiers, webhook_urls  # noqa: E402
@@ -48,7 +48,6 @@ from portal.webhook_settings import WebhookSettings  # noqa: E402
 from portal.webhooks import Dispatcher  # noqa: E402
 from tests.factories import worker_input  # noqa: E402
 
-ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 SECRET = "bench-secret-key-that-is-long-enough-for-production-0123"  # noqa: S105
 
 
@@ -77,13 +76,6 @@ def _free_port() -> int:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(ADMIN_URL)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 async def _run(url: str, events: int, endpoints: int, workers: int,
@@ -162,13 +154,12 @@ def main() -> None:
                                       args.endpoints, args.workers, args.concurrency))
     else:
         name = f"bench_wh_{uuid.uuid4().hex[:8]}"
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        c.pg_admin(f'CREATE DATABASE "{name}"')
         try:
-            base = ADMIN_URL.rsplit("/", 1)[0]
-            result = asyncio.run(_run(f"{base}/{name}", args.events, args.endpoints,
+            result = asyncio.run(_run(c.pg_url(name), args.events, args.endpoints,
                                       args.workers, args.concurrency))
         finally:
-            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            c.pg_drop(name)
     print(" ".join(f"{k}={v}" for k, v in {"backend": args.backend, **result}.items()))
 
 

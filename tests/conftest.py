@@ -112,6 +112,27 @@ async def pg_db(postgres_url: str, request: pytest.FixtureRequest) -> AsyncItera
 
 
 @pytest.fixture
+def guard_lifted() -> Iterator[None]:
+    """The SSRF guard lifted: webhook URLs on loopback allowed (the receivers of these tests
+    listen there); the production guard comes back after the test."""
+    from models import webhook_urls
+
+    webhook_urls.configure(webhook_urls.UrlPolicy(allow_private=True))
+    yield
+    webhook_urls.configure(webhook_urls.UrlPolicy())
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Any]:
+    """A real aiohttp webhook receiver on 127.0.0.1 (tests/webhook_receiver.py)."""
+    from tests.webhook_receiver import Receiver
+
+    r = await Receiver().start()
+    yield r
+    await r.stop()
+
+
+@pytest.fixture
 def settings(database_url: str) -> Settings:
     return settings_for(database_url)
 

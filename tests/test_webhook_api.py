@@ -23,7 +23,7 @@ from schema import ids
 from tests import factories as f
 from tests.conftest import settings_for
 from tests.test_webhooks import dispatcher, drain, register
-from tests.webhook_receiver import Receiver, Reply
+from tests.webhook_receiver import Reply
 from tests.webhook_verifiers import run_js_verifier
 
 CREATE = """mutation($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) {
@@ -53,20 +53,6 @@ ACTIVE = """mutation($id: ID!, $on: Boolean!) { setWebhookEndpointActive(id: $id
   { __typename ... on NotFoundError { id message } } }"""
 DELETE = """mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { __typename
   ... on DeleteWebhookEndpointSuccess { deletedId } ... on NotFoundError { id message } } }"""
-
-
-@pytest.fixture
-def guard_lifted() -> Any:
-    webhook_urls.configure(webhook_urls.UrlPolicy(allow_private=True))
-    yield
-    webhook_urls.configure(webhook_urls.UrlPolicy())
-
-
-@pytest.fixture
-async def receiver() -> Any:
-    r = await Receiver().start()
-    yield r
-    await r.stop()
 
 
 async def _admin(client: Any, code: str = "kbri-hongkong", country: str = "HK") -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from models import webhook_queue, webhook_urls
+from models import webhook_queue
 from models.access import AuditEntry
 from models.clock import now
 from models.enums import PartnerKind, Role, WorkerEventType
@@ -52,17 +52,8 @@ def dispatcher(**overrides: Any) -> Dispatcher:
 
 
 @pytest.fixture(autouse=True)
-def private_addresses_allowed() -> Any:
-    webhook_urls.configure(webhook_urls.UrlPolicy(allow_private=True))
-    yield
-    webhook_urls.configure(webhook_urls.UrlPolicy())
-
-
-@pytest.fixture
-async def receiver() -> Any:
-    r = await Receiver().start()
-    yield r
-    await r.stop()
+def private_addresses_allowed(guard_lifted: None) -> None:
+    """Every test here delivers to a receiver on loopback."""
 
 
 async def drain(d: Dispatcher, until: Callable[[], bool | Awaitable[bool]],
